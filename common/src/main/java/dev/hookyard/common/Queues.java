@@ -1,0 +1,43 @@
+package dev.hookyard.common;
+
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Queue names. Every GitHub event with a processor has its own queue
+ * {@code webhook.<event>}; every other event goes to {@link #UNHANDLED}, where it is
+ * recorded as ignored with the reason.
+ */
+public final class Queues {
+
+  /** GitHub events that have a processor of their own (DESIGN.md, "Event handling"). */
+  public static final List<String> PROCESSED_EVENTS = List.of(
+    "push",
+    "pull_request",
+    "pull_request_review",
+    "issues",
+    "workflow_run",
+    "installation",
+    "installation_repositories",
+    "repository");
+
+  public static final String WEBHOOK_PREFIX = "webhook.";
+  public static final String UNHANDLED = WEBHOOK_PREFIX + "unhandled";
+
+  /** The queue a delivery of {@code event} is stored into. */
+  public static String forEvent(String event) {
+    String e = event.toLowerCase(Locale.ROOT);
+    return PROCESSED_EVENTS.contains(e) ? WEBHOOK_PREFIX + e : UNHANDLED;
+  }
+
+  /** Every webhook queue: one per processed event, plus the unhandled one. */
+  public static List<String> webhookQueues() {
+    List<String> all = new java.util.ArrayList<>();
+    PROCESSED_EVENTS.forEach(e -> all.add(WEBHOOK_PREFIX + e));
+    all.add(UNHANDLED);
+    return all;
+  }
+
+  private Queues() {
+  }
+}

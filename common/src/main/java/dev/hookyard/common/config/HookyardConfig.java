@@ -1,0 +1,167 @@
+package dev.hookyard.common.config;
+
+import io.vertx.core.json.JsonObject;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * hookyard's configuration: {@code HOOKYARD_*} environment variables over an optional
+ * JSON file named by {@code HOOKYARD_CONFIG_FILE} (same keys). Assembled once at start
+ * and handed to verticles as a {@link JsonObject}.
+ */
+public final class HookyardConfig {
+
+  public static final String HTTP_PORT = "HOOKYARD_HTTP_PORT";
+  public static final String HTTP_HOST = "HOOKYARD_HTTP_HOST";
+  public static final String ROLES = "HOOKYARD_ROLES";
+  public static final String DB_URL = "HOOKYARD_DB_URL";
+  public static final String DB_POOL_SIZE = "HOOKYARD_DB_POOL_SIZE";
+  public static final String DATA_DIR = "HOOKYARD_DATA_DIR";
+  public static final String WEBHOOK_SECRETS = "HOOKYARD_WEBHOOK_SECRETS";
+  public static final String ADMIN_TOKEN = "HOOKYARD_ADMIN_TOKEN";
+  public static final String CLUSTER = "HOOKYARD_CLUSTER";
+  public static final String CLUSTER_HOST = "HOOKYARD_CLUSTER_HOST";
+  public static final String CLUSTER_MEMBERS = "HOOKYARD_CLUSTER_MEMBERS";
+  public static final String CLUSTER_PORT = "HOOKYARD_CLUSTER_PORT";
+  public static final String MAX_BODY_BYTES = "HOOKYARD_MAX_BODY_BYTES";
+  public static final String GATEWAY_INSTANCES = "HOOKYARD_GATEWAY_INSTANCES";
+  public static final String INGEST_BATCH_SIZE = "HOOKYARD_INGEST_BATCH_SIZE";
+  public static final String INGEST_TIMEOUT_MS = "HOOKYARD_INGEST_TIMEOUT_MS";
+  public static final String PROCESSOR_INSTANCES = "HOOKYARD_PROCESSOR_INSTANCES";
+  public static final String QUEUE_MAX_ATTEMPTS = "HOOKYARD_QUEUE_MAX_ATTEMPTS";
+  public static final String QUEUE_BACKOFF_BASE_MS = "HOOKYARD_QUEUE_BACKOFF_BASE_MS";
+  public static final String QUEUE_BACKOFF_MAX_MS = "HOOKYARD_QUEUE_BACKOFF_MAX_MS";
+  public static final String QUEUE_LEASE_MS = "HOOKYARD_QUEUE_LEASE_MS";
+  public static final String QUEUE_POLL_MS = "HOOKYARD_QUEUE_POLL_MS";
+  public static final String QUEUE_BATCH_SIZE = "HOOKYARD_QUEUE_BATCH_SIZE";
+  public static final String SHUTDOWN_GRACE_MS = "HOOKYARD_SHUTDOWN_GRACE_MS";
+  public static final String CONFIG_FILE = "HOOKYARD_CONFIG_FILE";
+
+  private static final String PREFIX = "HOOKYARD_";
+
+  private final JsonObject values;
+
+  private HookyardConfig(JsonObject values) {
+    this.values = values;
+  }
+
+  /** The process configuration: the file (if any) overlaid by the environment. */
+  public static HookyardConfig fromEnvironment() {
+    return from(System.getenv());
+  }
+
+  /** Builds a configuration from an environment-like map (used by tests). */
+  public static HookyardConfig from(Map<String, String> env) {
+    JsonObject merged = new JsonObject();
+    String file = env.get(CONFIG_FILE);
+    if (file != null && !file.isBlank()) {
+      try {
+        JsonObject fromFile = new JsonObject(Files.readString(Path.of(file)));
+        fromFile.forEach(e -> merged.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read " + CONFIG_FILE + " " + file + ": " + e.getMessage(), e);
+      }
+    }
+    env.forEach((k, v) -> {
+      if (k.startsWith(PREFIX)) {
+        merged.put(k, v);
+      }
+    });
+    return new HookyardConfig(merged);
+  }
+
+  public static HookyardConfig of(JsonObject json) {
+    return new HookyardConfig(json.copy());
+  }
+
+  public HookyardConfig with(String key, Object value) {
+    JsonObject copy = values.copy();
+    copy.put(key, value == null ? null : String.valueOf(value));
+    return new HookyardConfig(copy);
+  }
+
+  public JsonObject toJson() {
+    return values.copy();
+  }
+
+  public String string(String key, String fallback) {
+    Object v = values.getValue(key);
+    if (v == null) {
+      return fallback;
+    }
+    String s = String.valueOf(v).trim();
+    return s.isEmpty() ? fallback : s;
+  }
+
+  public int integer(String key, int fallback) {
+    String s = string(key, null);
+    if (s == null) {
+      return fallback;
+    }
+    try {
+      return Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + s + "'");
+    }
+  }
+
+  public long longValue(String key, long fallback) {
+    String s = string(key, null);
+    if (s == null) {
+      return fallback;
+    }
+    try {
+      return Long.parseLong(s);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(key + " must be a whole number, got '" + s + "'");
+    }
+  }
+
+  public boolean bool(String key, boolean fallback) {
+    String s = string(key, null);
+    if (s == null) {
+      return fallback;
+    }
+    return switch (s.toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> throw new IllegalArgumentException(key + " must be true or false, got '" + s + "'");
+    };
+  }
+
+  public List<String> list(String key) {
+    String s = string(key, null);
+    if (s == null) {
+      return List.of();
+    }
+    List<String> out = new ArrayList<>();
+    Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).forEach(out::add);
+    return out;
+  }
+
+  /** A per-queue override, e.g. {@code HOOKYARD_QUEUE_WEBHOOK_PUSH_MAX_ATTEMPTS}, else the global key. */
+  public int perQueue(String queue, String globalKey, int fallback) {
+    String suffix = globalKey.substring("HOOKYARD_QUEUE_".length());
+    String specific = "HOOKYARD_QUEUE_" + envName(queue) + "_" + suffix;
+    return integer(specific, integer(globalKey, fallback));
+  }
+
+  /** Upper-case, underscore-separated form of a queue or event name for configuration keys. */
+  public static String envName(String name) {
+    return name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
+  }
+
+  public Map<String, String> asMap() {
+    Map<String, String> m = new HashMap<>();
+    values.forEach(e -> m.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
+    return m;
+  }
+}

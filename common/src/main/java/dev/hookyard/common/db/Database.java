@@ -1,0 +1,115 @@
+package dev.hookyard.common.db;
+
+import dev.hookyard.common.config.HookyardConfig;
+import io.vertx.core.Vertx;
+import io.vertx.pgclient.PgBuilder;
+import io.vertx.pgclient.PgConnectOptions;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.PoolOptions;
+import org.flywaydb.core.Flyway;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+
+/**
+ * The one PostgreSQL hookyard stores everything in: the server named by
+ * {@code HOOKYARD_DB_URL}, or an embedded one in the data directory. Opening it runs
+ * the migrations. Blocking: call it from {@code main} or a worker, never an event loop.
+ */
+public final class Database implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Database.class);
+
+  private final PgConnectOptions connectOptions;
+  private final EmbeddedDatabase embedded;
+
+  private Database(PgConnectOptions connectOptions, EmbeddedDatabase embedded) {
+    this.connectOptions = connectOptions;
+    this.embedded = embedded;
+  }
+
+  /** Opens the configured database (starting the embedded one if no URL is set) and migrates it. */
+  public static Database open(HookyardConfig config, Path dataDir) {
+    String url = config.string(HookyardConfig.DB_URL, null);
+    Database db;
+    if (url != null) {
+      db = new Database(parseUrl(url), null);
+    } else {
+      EmbeddedDatabase embedded = EmbeddedDatabase.start(dataDir.resolve("pg"));
+      db = new Database(embedded.connectOptions(), embedded);
+    }
+    try {
+      db.migrate();
+    } catch (RuntimeException e) {
+      db.close();
+      throw e;
+    }
+    return db;
+  }
+
+  /** Connects to an existing database and migrates it. */
+  public static Database connect(PgConnectOptions options) {
+    Database db = new Database(options, null);
+    db.migrate();
+    return db;
+  }
+
+  /** Parses {@code postgresql://user:pass@host:port/db} (also {@code postgres://}). */
+  public static PgConnectOptions parseUrl(String url) {
+    String u = url.startsWith("jdbc:") ? url.substring(5) : url;
+    try {
+      return PgConnectOptions.fromUri(u);
+    } catch (RuntimeException e) {
+      throw new IllegalArgumentException("HOOKYARD_DB_URL is not a postgresql:// URL: " + e.getMessage(), e);
+    }
+  }
+
+  public static String jdbcUrl(PgConnectOptions o) {
+    return "jdbc:postgresql://" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+  }
+
+  /** Applies the migrations; Flyway's advisory lock makes concurrent starts safe. */
+  public void migrate() {
+    long started = System.nanoTime();
+    var result = Flyway.configure()
+      .dataSource(jdbcUrl(connectOptions), connectOptions.getUser(), connectOptions.getPassword())
+      .locations("classpath:db/migration")
+      .load()
+      .migrate();
+    log.info("Database schema at version {} ({} migrations applied, {} ms)",
+      result.targetSchemaVersion, result.migrationsExecuted, (System.nanoTime() - started) / 1_000_000);
+  }
+
+  public PgConnectOptions connectOptions() {
+    return new PgConnectOptions(connectOptions);
+  }
+
+  public boolean isEmbedded() {
+    return embedded != null;
+  }
+
+  /** A pool on this database; the pool is shared by every verticle of the process. */
+  public Pool pool(Vertx vertx, int maxSize) {
+    return createPool(vertx, connectOptions, maxSize);
+  }
+
+  public static Pool createPool(Vertx vertx, PgConnectOptions options, int maxSize) {
+    PgConnectOptions o = new PgConnectOptions(options)
+      .setCachePreparedStatements(true)
+      .setPipeliningLimit(16);
+    PoolOptions poolOptions = new PoolOptions()
+      .setMaxSize(maxSize)
+      .setMaxWaitQueueSize(4096)
+      .setConnectionTimeout(5)
+      .setShared(false);
+    return PgBuilder.pool().with(poolOptions).connectingTo(o).using(vertx).build();
+  }
+
+  @Override
+  public void close() {
+    if (embedded != null) {
+      embedded.close();
+    }
+  }
+}

@@ -1,0 +1,94 @@
+package dev.hookyard.common.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.vertx.core.VertxOptions;
+import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MicrometerMetricsOptions;
+import io.vertx.micrometer.VertxPrometheusOptions;
+import io.vertx.micrometer.backends.BackendRegistries;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * hookyard's own meters, registered in the Prometheus registry Vert.x scrapes at
+ * {@code /metrics}. Names are Prometheus-style; the registry adds {@code _total} and
+ * {@code _seconds} suffixes.
+ */
+public final class HookyardMetrics {
+
+  private static final MeterRegistry FALLBACK = new SimpleMeterRegistry();
+  private static final Map<String, AtomicLong> QUEUE_DEPTH = new ConcurrentHashMap<>();
+
+  /** Vert.x options with Micrometer metrics and a Prometheus registry enabled. */
+  public static VertxOptions vertxOptions() {
+    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+      .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
+      .setJvmMetricsEnabled(true)
+      .setEnabled(true));
+  }
+
+  /** The metrics factory to build a Vert.x instance with (Vert.x 5 wants it explicitly). */
+  public static MicrometerMetricsFactory factory() {
+    return new MicrometerMetricsFactory();
+  }
+
+  public static MeterRegistry registry() {
+    MeterRegistry r = BackendRegistries.getDefaultNow();
+    return r != null ? r : FALLBACK;
+  }
+
+  public static void deliveryReceived(String event) {
+    Counter.builder("hookyard.webhook.deliveries.received").description("Deliveries stored, by event")
+      .tag("event", event).register(registry()).increment();
+  }
+
+  public static void deliveryDuplicate() {
+    Counter.builder("hookyard.webhook.deliveries.duplicate").description("Deliveries whose GUID was already stored")
+      .register(registry()).increment();
+  }
+
+  public static void deliveryRejected(String reason) {
+    Counter.builder("hookyard.webhook.deliveries.rejected").description("Deliveries refused, by reason")
+      .tag("reason", reason).register(registry()).increment();
+  }
+
+  public static void ackLatency(long nanos) {
+    Timer.builder("hookyard.webhook.ack").description("Time from request to 2xx acknowledgement")
+      .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+      .register(registry()).record(Duration.ofNanos(nanos));
+  }
+
+  public static void jobFinished(String queue, String outcome, long nanos) {
+    Timer.builder("hookyard.job.duration").description("Handler time per job, by queue and outcome")
+      .tag("queue", queue).tag("outcome", outcome).register(registry()).record(Duration.ofNanos(nanos));
+  }
+
+  public static void jobRetried(String queue) {
+    Counter.builder("hookyard.job.retries").description("Failed attempts scheduled for a retry")
+      .tag("queue", queue).register(registry()).increment();
+  }
+
+  public static void jobDead(String queue) {
+    Counter.builder("hookyard.job.dead.letters").description("Jobs moved to the dead letters")
+      .tag("queue", queue).register(registry()).increment();
+  }
+
+  /** Sets the depth gauge of a queue (jobs queued, waiting for retry or running). */
+  public static void queueDepth(String queue, long depth) {
+    QUEUE_DEPTH.computeIfAbsent(queue, q -> {
+      AtomicLong value = new AtomicLong();
+      io.micrometer.core.instrument.Gauge.builder("hookyard.queue.depth", value, AtomicLong::get)
+        .description("Jobs queued, waiting for a retry or running").tag("queue", q).register(registry());
+      return value;
+    }).set(depth);
+  }
+
+  private HookyardMetrics() {
+  }
+}

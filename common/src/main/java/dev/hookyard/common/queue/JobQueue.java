@@ -1,0 +1,227 @@
+package dev.hookyard.common.queue;
+
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * The durable job queue: jobs are rows in PostgreSQL, claimed with
+ * {@code FOR UPDATE SKIP LOCKED} under a lease and settled in batches.
+ */
+public final class JobQueue {
+
+  /** Job statuses as stored. */
+  public static final List<String> STATUSES = List.of("queued", "running", "done", "ignored", "failed", "dead");
+
+  private final Pool pool;
+
+  public JobQueue(Pool pool) {
+    this.pool = pool;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  /** Claims up to {@code limit} runnable jobs of {@code queue}, with the delivery of each webhook job. */
+  public Future<List<Job>> claim(String queue, String workerId, int limit, long leaseMs) {
+    return pool.preparedQuery(QueueQueries.CLAIM)
+      .execute(Tuple.of(queue, limit, leaseMs, workerId))
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.succeededFuture(List.of());
+        }
+        List<Row> claimed = new ArrayList<>();
+        List<String> deliveryIds = new ArrayList<>();
+        for (Row r : rows) {
+          claimed.add(r);
+          String d = r.getString("delivery_id");
+          if (d != null) {
+            deliveryIds.add(d);
+          }
+        }
+        if (deliveryIds.isEmpty()) {
+          return Future.succeededFuture(toJobs(claimed, Map.of()));
+        }
+        return pool.preparedQuery(QueueQueries.DELIVERIES)
+          .execute(Tuple.of(deliveryIds.toArray(new String[0])))
+          .map(deliveries -> {
+            Map<String, Row> byId = new HashMap<>();
+            deliveries.forEach(d -> byId.put(d.getString("id"), d));
+            return toJobs(claimed, byId);
+          });
+      });
+  }
+
+  private static List<Job> toJobs(List<Row> claimed, Map<String, Row> deliveries) {
+    List<Job> jobs = new ArrayList<>(claimed.size());
+    for (Row r : claimed) {
+      Row d = r.getString("delivery_id") == null ? null : deliveries.get(r.getString("delivery_id"));
+      Object payload = r.getValue("payload");
+      jobs.add(new Job(
+        r.getLong("id"),
+        r.getString("queue"),
+        r.getString("delivery_id"),
+        payload instanceof JsonObject o ? o : null,
+        r.getInteger("priority"),
+        r.getInteger("attempts"),
+        "running".equals(r.getString("prev_status")),
+        d == null ? null : d.getString("event"),
+        d == null ? null : d.getString("action"),
+        d == null ? null : d.getString("content_type"),
+        d == null ? null : d.getBuffer("body")));
+    }
+    return jobs;
+  }
+
+  /** A job's settlement: its new status, a note, an error, and for a retry the delay. */
+  public record Settlement(long jobId, int attempt, String status, String result, String error, Long delayMs) {
+
+    public static Settlement of(Job job, JobOutcome outcome) {
+      return new Settlement(job.id(), job.attempt(), outcome.status(), outcome.reason(), null, null);
+    }
+
+    public static Settlement retry(Job job, String error, long delayMs) {
+      return new Settlement(job.id(), job.attempt(), "failed", null, error, delayMs);
+    }
+
+    public static Settlement dead(Job job, String error) {
+      return new Settlement(job.id(), job.attempt(), "dead", null, error, null);
+    }
+  }
+
+  /** Settles a batch of this worker's jobs in one statement; returns how many rows it changed. */
+  public Future<Integer> settle(String workerId, List<Settlement> settlements) {
+    if (settlements.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    int n = settlements.size();
+    Long[] ids = new Long[n];
+    Integer[] attempts = new Integer[n];
+    String[] statuses = new String[n];
+    String[] results = new String[n];
+    String[] errors = new String[n];
+    Long[] delays = new Long[n];
+    for (int i = 0; i < n; i++) {
+      Settlement s = settlements.get(i);
+      ids[i] = s.jobId();
+      attempts[i] = s.attempt();
+      statuses[i] = s.status();
+      results[i] = truncate(s.result());
+      errors[i] = truncate(s.error());
+      delays[i] = s.delayMs();
+    }
+    return pool.preparedQuery(QueueQueries.COMPLETE)
+      .execute(Tuple.of(ids, attempts, statuses, results, errors, delays, workerId))
+      .map(RowSet::rowCount);
+  }
+
+  /**
+   * Adds a job; with a dedupe key, a second job with the same key is not created
+   * (empty result). Runs on {@code client}, so it joins the caller's transaction.
+   */
+  public static Future<Optional<Long>> enqueue(SqlClient client, String queue, JsonObject payload, String dedupeKey, int priority) {
+    return client.preparedQuery(QueueQueries.ENQUEUE)
+      .execute(Tuple.of(queue, payload, dedupeKey, priority, null))
+      .map(rows -> rows.size() == 0 ? Optional.<Long>empty() : Optional.of(rows.iterator().next().getLong("id")));
+  }
+
+  /** Queues a webhook delivery again (a replay): a new job on the delivery's queue. */
+  public Future<Long> enqueueDelivery(String queue, String deliveryId) {
+    return pool.preparedQuery(QueueQueries.ENQUEUE)
+      .execute(Tuple.of(queue, null, null, 0, deliveryId))
+      .map(rows -> rows.iterator().next().getLong("id"));
+  }
+
+  /** Per queue: queued, running, done, ignored, failed, dead, oldest_queued_age_s. */
+  public Future<JsonObject> stats() {
+    return pool.query(QueueQueries.STATS).execute().map(rows -> {
+      Map<String, JsonObject> byQueue = new TreeMap<>();
+      for (Row r : rows) {
+        JsonObject q = byQueue.computeIfAbsent(r.getString("queue"), k -> emptyStats());
+        q.put(r.getString("status"), r.getLong("n"));
+        Object oldest = r.getValue("oldest_s");
+        if (oldest != null) {
+          double age = ((Number) oldest).doubleValue();
+          q.put("oldest_queued_age_s", Math.max(q.getDouble("oldest_queued_age_s"), Math.round(age * 10) / 10.0));
+        }
+      }
+      JsonObject out = new JsonObject();
+      byQueue.forEach(out::put);
+      return out;
+    });
+  }
+
+  private static JsonObject emptyStats() {
+    JsonObject o = new JsonObject();
+    STATUSES.forEach(s -> o.put(s, 0L));
+    o.put("oldest_queued_age_s", 0.0);
+    return o;
+  }
+
+  /** Jobs waiting or running, per queue. */
+  public Future<Map<String, Long>> depth() {
+    return pool.query(QueueQueries.DEPTH).execute().map(rows -> {
+      Map<String, Long> m = new HashMap<>();
+      rows.forEach(r -> m.put(r.getString("queue"), r.getLong("n")));
+      return m;
+    });
+  }
+
+  /** The newest dead letters with their reasons. */
+  public Future<JsonArray> dead(int limit) {
+    return pool.preparedQuery(QueueQueries.DEAD).execute(Tuple.of(limit)).map(rows -> {
+      JsonArray out = new JsonArray();
+      for (Row r : rows) {
+        out.add(new JsonObject()
+          .put("id", r.getLong("id"))
+          .put("queue", r.getString("queue"))
+          .put("delivery_id", r.getString("delivery_id"))
+          .put("payload", r.getValue("payload"))
+          .put("attempts", r.getInteger("attempts"))
+          .put("reason", r.getString("last_error"))
+          .put("created_at", iso(r.getOffsetDateTime("created_at")))
+          .put("dead_at", iso(r.getOffsetDateTime("updated_at"))));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Puts a dead (or failed) job back in its queue with a fresh attempt count.
+   * Empty when the job does not exist or is not dead or failed.
+   */
+  public Future<Optional<String>> retry(long jobId) {
+    return pool.preparedQuery(QueueQueries.RETRY).execute(Tuple.of(jobId))
+      .map(rows -> rows.size() == 0 ? Optional.<String>empty() : Optional.of(rows.iterator().next().getString("queue")));
+  }
+
+  /** The stored status of one job, empty if there is no such job. */
+  public Future<Optional<String>> status(long jobId) {
+    return pool.preparedQuery(QueueQueries.JOB_STATUS).execute(Tuple.of(jobId))
+      .map(rows -> rows.size() == 0 ? Optional.<String>empty() : Optional.of(rows.iterator().next().getString("status")));
+  }
+
+  public static String iso(OffsetDateTime t) {
+    return t == null ? null : t.toInstant().toString();
+  }
+
+  private static String truncate(String s) {
+    return s == null || s.length() <= 2000 ? s : s.substring(0, 2000);
+  }
+
+}

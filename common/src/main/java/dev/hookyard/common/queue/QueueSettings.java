@@ -1,0 +1,53 @@
+package dev.hookyard.common.queue;
+
+import dev.hookyard.common.config.HookyardConfig;
+
+/**
+ * How one queue is drained.
+ *
+ * @param maxAttempts attempts before a job is dead-lettered
+ * @param backoffBaseMs delay after the first failure; doubled after each further one
+ * @param backoffMaxMs cap on that delay
+ * @param leaseMs how long a claim holds before another worker may take the job
+ * @param pollMs how often an idle worker looks for jobs it was not woken for
+ * @param batchSize jobs claimed in one statement
+ */
+public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMaxMs, long leaseMs, long pollMs, int batchSize) {
+
+  public static QueueSettings defaults() {
+    return new QueueSettings(3, 2_000, 300_000, 60_000, 1_000, 50);
+  }
+
+  public static QueueSettings of(HookyardConfig config, String queue) {
+    QueueSettings d = defaults();
+    return new QueueSettings(
+      config.perQueue(queue, HookyardConfig.QUEUE_MAX_ATTEMPTS, d.maxAttempts),
+      config.perQueue(queue, HookyardConfig.QUEUE_BACKOFF_BASE_MS, (int) d.backoffBaseMs),
+      config.perQueue(queue, HookyardConfig.QUEUE_BACKOFF_MAX_MS, (int) d.backoffMaxMs),
+      config.perQueue(queue, HookyardConfig.QUEUE_LEASE_MS, (int) d.leaseMs),
+      config.perQueue(queue, HookyardConfig.QUEUE_POLL_MS, (int) d.pollMs),
+      config.perQueue(queue, HookyardConfig.QUEUE_BATCH_SIZE, d.batchSize));
+  }
+
+  /** Delay before attempt {@code failedAttempt + 1}: base, 2×base, 4×base … capped. */
+  public long backoffMs(int failedAttempt) {
+    int shift = Math.min(Math.max(failedAttempt - 1, 0), 30);
+    return Math.min(backoffBaseMs << shift, backoffMaxMs);
+  }
+
+  public QueueSettings withMaxAttempts(int n) {
+    return new QueueSettings(n, backoffBaseMs, backoffMaxMs, leaseMs, pollMs, batchSize);
+  }
+
+  public QueueSettings withBackoff(long baseMs, long maxMs) {
+    return new QueueSettings(maxAttempts, baseMs, maxMs, leaseMs, pollMs, batchSize);
+  }
+
+  public QueueSettings withLease(long ms) {
+    return new QueueSettings(maxAttempts, backoffBaseMs, backoffMaxMs, ms, pollMs, batchSize);
+  }
+
+  public QueueSettings withPoll(long ms) {
+    return new QueueSettings(maxAttempts, backoffBaseMs, backoffMaxMs, leaseMs, ms, batchSize);
+  }
+}

@@ -1,0 +1,202 @@
+package dev.hookyard.common.queue;
+
+import dev.hookyard.common.Addresses;
+import dev.hookyard.common.db.Database;
+import dev.hookyard.common.testing.TestDatabase;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(VertxExtension.class)
+class JobWorkerTest {
+
+  private Pool pool;
+  private JobQueue queue;
+
+  @BeforeEach
+  void setUp(Vertx vertx) {
+    pool = Database.createPool(vertx, TestDatabase.fresh(), 4);
+    queue = new JobQueue(pool);
+  }
+
+  private long enqueue(String q, String dedupe) throws Exception {
+    return JobQueue.enqueue(pool, q, new JsonObject().put("n", 1), dedupe, 0)
+      .await(10, TimeUnit.SECONDS).orElseThrow();
+  }
+
+  private Row job(long id) throws Exception {
+    return pool.preparedQuery("SELECT * FROM jobs WHERE id = $1").execute(Tuple.of(id))
+      .await(10, TimeUnit.SECONDS).iterator().next();
+  }
+
+  private Row awaitJob(long id, Predicate<Row> done) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    Row row = job(id);
+    while (!done.test(row) && System.nanoTime() < deadline) {
+      Thread.sleep(50);
+      row = job(id);
+    }
+    return row;
+  }
+
+  private void deploy(Vertx vertx, String q, JobHandler handler, QueueSettings settings) throws Exception {
+    vertx.deployVerticle(new JobWorker(queue, q, handler, settings)).await(10, TimeUnit.SECONDS);
+  }
+
+  @Test
+  @DisplayName("A job that keeps failing is retried with doubling backoff, dead-lettered after max attempts, and runs again when retried")
+  void retryBackoffDeadLetterAndRetry(Vertx vertx) throws Exception {
+    List<Long> attemptsAt = new CopyOnWriteArrayList<>();
+    AtomicInteger succeedFrom = new AtomicInteger(Integer.MAX_VALUE);
+    JobHandler flaky = job -> {
+      attemptsAt.add(System.nanoTime());
+      return attemptsAt.size() >= succeedFrom.get()
+        ? Future.succeededFuture(JobOutcome.done())
+        : Future.failedFuture(new IllegalStateException("downstream unavailable"));
+    };
+    deploy(vertx, "test.flaky", flaky, QueueSettings.defaults().withBackoff(300, 10_000).withPoll(50));
+
+    long id = enqueue("test.flaky", null);
+    Row dead = awaitJob(id, r -> r.getString("status").equals("dead"));
+
+    assertThat(dead.getString("status")).isEqualTo("dead");
+    assertThat(dead.getInteger("attempts")).isEqualTo(3);
+    assertThat(dead.getString("last_error")).contains("attempt 3 of 3 failed").contains("downstream unavailable");
+    assertThat(attemptsAt).hasSize(3);
+    long firstGapMs = (attemptsAt.get(1) - attemptsAt.get(0)) / 1_000_000;
+    long secondGapMs = (attemptsAt.get(2) - attemptsAt.get(1)) / 1_000_000;
+    assertThat(firstGapMs).isGreaterThanOrEqualTo(290);
+    assertThat(secondGapMs).isGreaterThanOrEqualTo(590);
+
+    var deadLetters = queue.dead(10).await(10, TimeUnit.SECONDS);
+    assertThat(deadLetters).hasSize(1);
+    assertThat(deadLetters.getJsonObject(0).getString("reason")).contains("downstream unavailable");
+
+    succeedFrom.set(4);
+    assertThat(queue.retry(id).await(10, TimeUnit.SECONDS)).contains("test.flaky");
+    vertx.eventBus().publish(Addresses.wake("test.flaky"), new JsonObject().put("type", "wake"));
+    Row retried = awaitJob(id, r -> r.getString("status").equals("done"));
+    assertThat(retried.getString("status")).isEqualTo("done");
+    assertThat(retried.getInteger("attempts")).isEqualTo(1);
+    assertThat(queue.retry(id).await(10, TimeUnit.SECONDS)).isEmpty();
+  }
+
+  @Test
+  @DisplayName("A permanent failure dead-letters the job at once with its reason")
+  void permanentFailureIsDeadAtOnce(Vertx vertx) throws Exception {
+    AtomicInteger runs = new AtomicInteger();
+    deploy(vertx, "test.permanent", job -> {
+      runs.incrementAndGet();
+      throw new PermanentJobFailure("payload is not a JSON object");
+    }, QueueSettings.defaults().withPoll(50));
+
+    long id = enqueue("test.permanent", null);
+    Row dead = awaitJob(id, r -> r.getString("status").equals("dead"));
+
+    assertThat(dead.getString("status")).isEqualTo("dead");
+    assertThat(dead.getInteger("attempts")).isEqualTo(1);
+    assertThat(dead.getString("last_error")).isEqualTo("payload is not a JSON object");
+    assertThat(runs.get()).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("A job whose worker died is claimed again once its lease expires, and finished")
+  void expiredLeaseIsRescued(Vertx vertx) throws Exception {
+    long id = enqueue("test.lease", null);
+    List<Job> claimedByDeadWorker = queue.claim("test.lease", "worker-that-dies", 10, 300).await(10, TimeUnit.SECONDS);
+    assertThat(claimedByDeadWorker).extracting(Job::id).containsExactly(id);
+    assertThat(queue.claim("test.lease", "other", 10, 300).await(10, TimeUnit.SECONDS)).isEmpty();
+
+    List<Job> seen = new CopyOnWriteArrayList<>();
+    deploy(vertx, "test.lease", job -> {
+      seen.add(job);
+      return Future.succeededFuture(JobOutcome.done());
+    }, QueueSettings.defaults().withPoll(50));
+
+    Row done = awaitJob(id, r -> r.getString("status").equals("done"));
+    assertThat(done.getString("status")).isEqualTo("done");
+    assertThat(done.getInteger("attempts")).isEqualTo(2);
+    assertThat(seen).hasSize(1);
+    assertThat(seen.get(0).previousRunExpired()).isTrue();
+
+    // The dead worker's late answer must not overwrite the rescued job.
+    int changed = queue.settle("worker-that-dies",
+      List.of(JobQueue.Settlement.dead(claimedByDeadWorker.get(0), "late"))).await(10, TimeUnit.SECONDS);
+    assertThat(changed).isZero();
+    assertThat(job(id).getString("status")).isEqualTo("done");
+  }
+
+  @Test
+  @DisplayName("A job whose lease expired on its last attempt is dead-lettered, not run again")
+  void expiredLeaseOnLastAttemptIsDead(Vertx vertx) throws Exception {
+    long id = enqueue("test.lease-last", null);
+    pool.preparedQuery("UPDATE jobs SET attempts = 2 WHERE id = $1").execute(Tuple.of(id)).await(10, TimeUnit.SECONDS);
+    queue.claim("test.lease-last", "worker-that-dies", 10, 200).await(10, TimeUnit.SECONDS);
+
+    AtomicInteger runs = new AtomicInteger();
+    deploy(vertx, "test.lease-last", job -> {
+      runs.incrementAndGet();
+      return Future.succeededFuture(JobOutcome.done());
+    }, QueueSettings.defaults().withPoll(50));
+
+    Row dead = awaitJob(id, r -> r.getString("status").equals("dead"));
+    assertThat(dead.getString("status")).isEqualTo("dead");
+    assertThat(dead.getString("last_error")).contains("lease expired on attempt 3 of 3");
+    assertThat(runs.get()).isZero();
+  }
+
+  @Test
+  @DisplayName("A dedupe key makes a second enqueue of the same work a no-op")
+  void dedupeKey(Vertx vertx) throws Exception {
+    enqueue("test.dedupe", "repo:1:sha:abc");
+    var second = JobQueue.enqueue(pool, "test.dedupe", new JsonObject(), "repo:1:sha:abc", 0).await(10, TimeUnit.SECONDS);
+    assertThat(second).isEmpty();
+    long count = pool.query("SELECT count(*) FROM jobs WHERE queue = 'test.dedupe'").execute()
+      .await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+    assertThat(count).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("Every job of a large backlog is finished exactly once by several workers")
+  void backlogDrainedOnceBySeveralWorkers(Vertx vertx) throws Exception {
+    pool.query("INSERT INTO jobs (queue, payload) SELECT 'test.bulk', jsonb_build_object('n', g) FROM generate_series(1, 2000) g")
+      .execute().await(10, TimeUnit.SECONDS);
+    AtomicInteger runs = new AtomicInteger();
+    JobHandler count = job -> {
+      runs.incrementAndGet();
+      return Future.succeededFuture(JobOutcome.done());
+    };
+    for (int i = 0; i < 3; i++) {
+      deploy(vertx, "test.bulk", count, QueueSettings.defaults().withPoll(50));
+    }
+    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+    long done = 0;
+    while (done < 2000 && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+      done = pool.query("SELECT count(*) FROM jobs WHERE queue = 'test.bulk' AND status = 'done'").execute()
+        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+    }
+    assertThat(done).isEqualTo(2000);
+    assertThat(runs.get()).isEqualTo(2000);
+    JsonObject stats = queue.stats().await(10, TimeUnit.SECONDS).getJsonObject("test.bulk");
+    assertThat(stats.getLong("done")).isEqualTo(2000L);
+    assertThat(stats.getLong("queued")).isZero();
+  }
+}
