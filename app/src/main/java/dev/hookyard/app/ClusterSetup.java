@@ -1,0 +1,51 @@
+package dev.hookyard.app;
+
+import com.hazelcast.config.Config;
+import com.hazelcast.config.JoinConfig;
+import com.hazelcast.config.NetworkConfig;
+import dev.hookyard.common.config.HookyardConfig;
+import io.vertx.core.eventbus.EventBusOptions;
+import io.vertx.spi.cluster.hazelcast.ConfigUtil;
+import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+
+import java.util.List;
+
+/**
+ * Hazelcast for the clustered event bus, joined over TCP to the configured members
+ * (loopback by default): no multicast, no auto-detection, nothing bound but the
+ * configured host.
+ */
+final class ClusterSetup {
+
+  static HazelcastClusterManager clusterManager(HookyardConfig config) {
+    String host = host(config);
+    List<String> members = config.list(HookyardConfig.CLUSTER_MEMBERS);
+    Config hz = ConfigUtil.loadConfig(); // keeps Vert.x's __vertx.* map definitions
+    hz.setClusterName(config.string("HOOKYARD_CLUSTER_NAME", "hookyard"));
+    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
+    hz.setProperty("hazelcast.phone.home.enabled", "false");
+    hz.setProperty("hazelcast.logging.type", "slf4j");
+    hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    NetworkConfig network = hz.getNetworkConfig();
+    network.setPort(config.integer(HookyardConfig.CLUSTER_PORT, 5701)).setPortAutoIncrement(true);
+    network.getInterfaces().setEnabled(true).addInterface(host);
+    network.setPublicAddress(null);
+    JoinConfig join = network.getJoin();
+    join.getMulticastConfig().setEnabled(false);
+    join.getAutoDetectionConfig().setEnabled(false);
+    join.getTcpIpConfig().setEnabled(true).setMembers(members.isEmpty() ? List.of(host) : members);
+    return new HazelcastClusterManager(hz);
+  }
+
+  static EventBusOptions eventBusOptions(HookyardConfig config) {
+    String host = host(config);
+    return new EventBusOptions().setHost(host).setClusterPublicHost(host);
+  }
+
+  private static String host(HookyardConfig config) {
+    return config.string(HookyardConfig.CLUSTER_HOST, "127.0.0.1");
+  }
+
+  private ClusterSetup() {
+  }
+}

@@ -1,0 +1,181 @@
+package dev.hookyard.app;
+
+import dev.hookyard.common.config.Credentials;
+import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.config.Role;
+import dev.hookyard.common.db.Database;
+import dev.hookyard.common.metrics.HookyardMetrics;
+import dev.hookyard.common.queue.JobQueue;
+import dev.hookyard.gateway.GatewayVerticle;
+import dev.hookyard.gateway.OpsRoutes;
+import dev.hookyard.gateway.OpsVerticle;
+import dev.hookyard.processors.ProcessorsDeployment;
+import dev.hookyard.scheduler.QueueGaugeVerticle;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One running hookyard process: its database, its Vert.x (clustered or not) and the
+ * verticles of its roles. {@link #close()} drains in order: stop taking deliveries,
+ * finish the jobs in hand, then release the event bus, the pool and the database.
+ */
+public final class Hookyard implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(Hookyard.class);
+
+  private final HookyardConfig config;
+  private final Set<Role> roles;
+  private final Credentials credentials;
+  private final Database database;
+  private final Vertx vertx;
+  private final Pool pool;
+  private final List<String> frontDeployments = new ArrayList<>();
+  private final List<String> workDeployments = new ArrayList<>();
+  private boolean closed;
+
+  private Hookyard(HookyardConfig config, Set<Role> roles, Credentials credentials, Database database, Vertx vertx, Pool pool) {
+    this.config = config;
+    this.roles = roles;
+    this.credentials = credentials;
+    this.database = database;
+    this.vertx = vertx;
+    this.pool = pool;
+  }
+
+  /** Starts every role in {@code HOOKYARD_ROLES}; blocks until they are deployed. */
+  public static Hookyard start(HookyardConfig config) throws Exception {
+    Set<Role> roles = Role.parse(config.list(HookyardConfig.ROLES));
+    Path dataDir = Path.of(config.string(HookyardConfig.DATA_DIR, "./hookyard-data"));
+    Credentials credentials = Credentials.load(config, dataDir);
+    if (credentials.generated()) {
+      printGenerated(credentials, dataDir);
+    }
+    Database database = Database.open(config, dataDir);
+    Vertx vertx = null;
+    try {
+      vertx = buildVertx(config, roles);
+      Pool pool = database.pool(vertx, config.integer(HookyardConfig.DB_POOL_SIZE, 10));
+      Hookyard hookyard = new Hookyard(config, roles, credentials, database, vertx, pool);
+      hookyard.deploy().await(60, TimeUnit.SECONDS);
+      return hookyard;
+    } catch (Exception e) {
+      if (vertx != null) {
+        vertx.close().await(30, TimeUnit.SECONDS);
+      }
+      database.close();
+      throw e;
+    }
+  }
+
+  private static Vertx buildVertx(HookyardConfig config, Set<Role> roles) throws Exception {
+    boolean clustered = config.bool(HookyardConfig.CLUSTER, roles.size() < Role.values().length);
+    VertxOptions options = HookyardMetrics.vertxOptions();
+    var builder = Vertx.builder().withMetrics(HookyardMetrics.factory());
+    if (!clustered) {
+      return builder.with(options).build();
+    }
+    options.setEventBusOptions(ClusterSetup.eventBusOptions(config));
+    return builder.with(options)
+      .withClusterManager(ClusterSetup.clusterManager(config))
+      .buildClustered()
+      .await(60, TimeUnit.SECONDS);
+  }
+
+  private Future<Void> deploy() {
+    Future<Void> chain = OpsRoutes.answerPings(vertx);
+    if (roles.contains(Role.PROCESSORS)) {
+      chain = chain.compose(v -> ProcessorsDeployment.deploy(vertx, config, pool)).map(ids -> {
+        workDeployments.addAll(ids);
+        return null;
+      });
+    }
+    if (roles.contains(Role.SCHEDULER)) {
+      chain = chain.compose(v -> vertx.deployVerticle(new QueueGaugeVerticle(new JobQueue(pool), 5_000)))
+        .map(id -> {
+          workDeployments.add(id);
+          return null;
+        });
+    }
+    // The HTTP front goes last: nothing is accepted before the rest is ready.
+    Future<String> front;
+    if (roles.contains(Role.GATEWAY)) {
+      int instances = config.integer(HookyardConfig.GATEWAY_INSTANCES, Runtime.getRuntime().availableProcessors());
+      front = chain.compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(config, credentials, pool),
+        new DeploymentOptions().setInstances(instances)));
+    } else {
+      front = chain.compose(v -> vertx.deployVerticle(new OpsVerticle(config, pool)));
+    }
+    return front.map(id -> {
+      frontDeployments.add(id);
+      return null;
+    });
+  }
+
+  public Vertx vertx() {
+    return vertx;
+  }
+
+  public Pool pool() {
+    return pool;
+  }
+
+  public Credentials credentials() {
+    return credentials;
+  }
+
+  public Set<Role> roles() {
+    return roles;
+  }
+
+  public boolean embeddedDatabase() {
+    return database.isEmbedded();
+  }
+
+  /** Drains and stops; safe to call twice. */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    long grace = config.longValue(HookyardConfig.SHUTDOWN_GRACE_MS, 20_000);
+    undeploy(frontDeployments, grace);
+    undeploy(workDeployments, grace);
+    try {
+      vertx.close().await(grace, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("Vert.x did not close cleanly: {}", e.toString());
+    }
+    database.close();
+  }
+
+  private void undeploy(List<String> ids, long graceMs) {
+    List<Future<Void>> undeployed = new ArrayList<>();
+    ids.forEach(id -> undeployed.add(vertx.undeploy(id)));
+    try {
+      Future.join(undeployed).await(graceMs, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      log.warn("Some verticles did not stop within {} ms: {}", graceMs, e.toString());
+    }
+  }
+
+  private static void printGenerated(Credentials c, Path dataDir) {
+    System.out.println();
+    System.out.println("hookyard generated its credentials (kept in " + dataDir.resolve(Credentials.FILE).toAbsolutePath() + "):");
+    System.out.println("  HOOKYARD_WEBHOOK_SECRETS=" + String.join(",", c.webhookSecrets()));
+    System.out.println("  HOOKYARD_ADMIN_TOKEN=" + c.adminToken());
+    System.out.println("Set the webhook secret in your GitHub App; send the admin token as 'Authorization: Bearer <token>'.");
+    System.out.println();
+  }
+}

@@ -1,0 +1,35 @@
+package dev.hookyard.app;
+
+import dev.hookyard.common.config.HookyardConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@code java -jar hookyard.jar}: starts the configured roles and drains them on SIGTERM. */
+public final class Main {
+
+  private static final Logger log = LoggerFactory.getLogger(Main.class);
+
+  public static void main(String[] args) {
+    long started = System.nanoTime();
+    HookyardConfig config = HookyardConfig.fromEnvironment();
+    Hookyard hookyard;
+    try {
+      hookyard = Hookyard.start(config);
+    } catch (Exception e) {
+      log.error("hookyard did not start: {}", e.getMessage(), e);
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      log.info("Shutting down: draining in-flight work");
+      hookyard.close();
+      log.info("hookyard stopped");
+    }, "hookyard-shutdown"));
+    log.info("hookyard ready in {} ms: roles {}, HTTP port {}, {} database",
+      (System.nanoTime() - started) / 1_000_000, hookyard.roles(),
+      config.integer(HookyardConfig.HTTP_PORT, 8080), hookyard.embeddedDatabase() ? "embedded" : "external");
+  }
+
+  private Main() {
+  }
+}

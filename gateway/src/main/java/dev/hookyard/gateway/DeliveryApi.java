@@ -1,0 +1,201 @@
+package dev.hookyard.gateway;
+
+import dev.hookyard.common.Addresses;
+import dev.hookyard.common.Queues;
+import dev.hookyard.common.queue.JobQueue;
+import dev.hookyard.common.webhook.GitHubSignature;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.nio.charset.StandardCharsets;
+
+import static dev.hookyard.common.queue.JobQueue.iso;
+
+/** Admin routes over deliveries and jobs: inspect, replay, dead letters, retry. */
+final class DeliveryApi {
+
+  private static final Logger log = LoggerFactory.getLogger(DeliveryApi.class);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final JobQueue queue;
+  private final GitHubSignature signature;
+
+  DeliveryApi(Vertx vertx, Pool pool, JobQueue queue, GitHubSignature signature) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.queue = queue;
+    this.signature = signature;
+  }
+
+  /** Mounts the routes; {@code auth} guards every one of them. */
+  void mount(Router router, AdminAuth auth) {
+    router.get("/webhooks/github/events").handler(auth).handler(this::list);
+    router.get("/api/v1/deliveries/:id").handler(auth).handler(this::get);
+    router.post("/api/v1/deliveries/:id/replay").handler(auth).handler(this::replay);
+    router.get("/api/v1/jobs/stats").handler(auth).handler(this::stats);
+    router.get("/api/v1/jobs/dead").handler(auth).handler(this::dead);
+    router.post("/api/v1/jobs/:id/retry").handler(auth).handler(this::retry);
+  }
+
+  private void list(RoutingContext ctx) {
+    Integer limit = intParam(ctx, "limit", 50, 1, 1000);
+    if (limit == null) {
+      return;
+    }
+    String event = ctx.request().getParam("event");
+    String status = ctx.request().getParam("status");
+    pool.preparedQuery(DeliveryQueries.LIST)
+      .execute(Tuple.of(blankToNull(event), blankToNull(status), limit))
+      .onSuccess(rows -> {
+        JsonArray out = new JsonArray();
+        for (Row r : rows) {
+          out.add(new JsonObject()
+            .put("delivery_id", r.getString("id"))
+            .put("event", r.getString("event"))
+            .put("action", r.getString("action"))
+            .put("status", r.getString("status"))
+            .put("attempts", r.getInteger("attempts"))
+            .put("result", r.getString("result"))
+            .put("error", r.getString("last_error"))
+            .put("size_bytes", r.getInteger("size_bytes"))
+            .put("received_at", iso(r.getOffsetDateTime("received_at"))));
+        }
+        ApiErrors.json(ctx, 200, out);
+      })
+      .onFailure(err -> unavailable(ctx, err));
+  }
+
+  private void get(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    pool.preparedQuery(DeliveryQueries.GET).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) {
+        ApiErrors.send(ctx, 404, "not_found", "no delivery " + id);
+        return io.vertx.core.Future.succeededFuture();
+      }
+      Row d = rows.iterator().next();
+      return pool.preparedQuery(DeliveryQueries.JOBS_OF).execute(Tuple.of(id)).map(jobs -> {
+        JsonArray jobList = new JsonArray();
+        for (Row j : jobs) {
+          jobList.add(new JsonObject()
+            .put("id", j.getLong("id"))
+            .put("queue", j.getString("queue"))
+            .put("status", j.getString("status"))
+            .put("attempts", j.getInteger("attempts"))
+            .put("result", j.getString("result"))
+            .put("error", j.getString("last_error"))
+            .put("created_at", iso(j.getOffsetDateTime("created_at")))
+            .put("finished_at", iso(j.getOffsetDateTime("finished_at"))));
+        }
+        Buffer body = d.getBuffer("body");
+        JsonObject out = new JsonObject()
+          .put("delivery_id", d.getString("id"))
+          .put("event", d.getString("event"))
+          .put("action", d.getString("action"))
+          .put("content_type", d.getString("content_type"))
+          .put("signature", d.getString("signature"))
+          .put("size_bytes", body.length())
+          .put("received_at", iso(d.getOffsetDateTime("received_at")))
+          .put("body", body.toString(StandardCharsets.UTF_8))
+          .put("jobs", jobList);
+        ApiErrors.json(ctx, 200, out);
+        return null;
+      });
+    }).onFailure(err -> unavailable(ctx, err));
+  }
+
+  private void replay(RoutingContext ctx) {
+    String id = ctx.pathParam("id");
+    pool.preparedQuery(DeliveryQueries.GET).execute(Tuple.of(id)).compose(rows -> {
+      if (rows.size() == 0) {
+        ApiErrors.send(ctx, 404, "not_found", "no delivery " + id);
+        return io.vertx.core.Future.succeededFuture();
+      }
+      Row d = rows.iterator().next();
+      String q = Queues.forEvent(d.getString("event"));
+      // The stored bytes are the signed bytes: the replay says whether today's secrets still accept them.
+      boolean verified = d.getString("signature") != null && signature.verify(d.getString("signature"), d.getBuffer("body"));
+      return queue.enqueueDelivery(q, id).map(jobId -> {
+        vertx.eventBus().publish(Addresses.wake(q), new JsonObject().put("type", "jobs.wake"));
+        log.info("Delivery {} replayed as job {}", id, jobId);
+        ApiErrors.json(ctx, 202, new JsonObject()
+          .put("delivery_id", id).put("job_id", jobId).put("queue", q)
+          .put("status", "queued").put("signature_verified", verified));
+        return null;
+      });
+    }).onFailure(err -> unavailable(ctx, err));
+  }
+
+  private void stats(RoutingContext ctx) {
+    queue.stats().onSuccess(s -> ApiErrors.json(ctx, 200, s)).onFailure(err -> unavailable(ctx, err));
+  }
+
+  private void dead(RoutingContext ctx) {
+    Integer limit = intParam(ctx, "limit", 100, 1, 1000);
+    if (limit == null) {
+      return;
+    }
+    queue.dead(limit).onSuccess(d -> ApiErrors.json(ctx, 200, d)).onFailure(err -> unavailable(ctx, err));
+  }
+
+  private void retry(RoutingContext ctx) {
+    long id;
+    try {
+      id = Long.parseLong(ctx.pathParam("id"));
+    } catch (NumberFormatException e) {
+      ApiErrors.send(ctx, 400, "bad_request", "job id must be a number");
+      return;
+    }
+    queue.retry(id).compose(q -> {
+      if (q.isPresent()) {
+        vertx.eventBus().publish(Addresses.wake(q.get()), new JsonObject().put("type", "jobs.wake"));
+        ApiErrors.json(ctx, 202, new JsonObject().put("id", id).put("queue", q.get()).put("status", "queued"));
+        return io.vertx.core.Future.succeededFuture();
+      }
+      return queue.status(id).map(status -> {
+        if (status.isEmpty()) {
+          ApiErrors.send(ctx, 404, "not_found", "no job " + id);
+        } else {
+          ApiErrors.send(ctx, 409, "not_retryable", "job " + id + " is " + status.get() + "; only dead or failed jobs can be retried");
+        }
+        return null;
+      });
+    }).onFailure(err -> unavailable(ctx, err));
+  }
+
+  static void unavailable(RoutingContext ctx, Throwable err) {
+    log.warn("Admin request {} failed: {}", ctx.request().path(), err.toString());
+    ctx.response().putHeader("Retry-After", "5");
+    ApiErrors.send(ctx, 503, "unavailable", "the database did not answer; retry later");
+  }
+
+  private static Integer intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
+    String v = ctx.request().getParam(name);
+    if (v == null || v.isBlank()) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // answered below
+    }
+    ApiErrors.send(ctx, 400, "bad_request", name + " must be a number from " + min + " to " + max);
+    return null;
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+}

@@ -1,0 +1,128 @@
+package dev.hookyard.gateway;
+
+import dev.hookyard.common.Addresses;
+import dev.hookyard.common.Queues;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Stores verified deliveries with their jobs. Requests that arrive while a batch is
+ * being written wait for the next one, so concurrent requests share one statement and
+ * one commit (group commit) without a timer adding latency to a lone request.
+ * Confined to its verticle's event loop.
+ */
+final class DeliveryStore {
+
+  /** A verified delivery ready to be stored. */
+  record Incoming(String id, String event, String action, String contentType, String signature, Buffer body) {
+  }
+
+  enum Result { STORED, DUPLICATE }
+
+  private record Pending(Incoming delivery, Promise<Result> promise) {
+  }
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final int maxBatch;
+  private final int maxInFlight;
+  private final long timeoutMs;
+  private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+  private int inFlight;
+
+  DeliveryStore(Vertx vertx, Pool pool, int maxBatch, int maxInFlight, long timeoutMs) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.maxBatch = maxBatch;
+    this.maxInFlight = maxInFlight;
+    this.timeoutMs = timeoutMs;
+  }
+
+  /** Completes once the delivery and its job are committed, or it was already stored. */
+  Future<Result> store(Incoming delivery) {
+    Promise<Result> promise = Promise.promise();
+    waiting.add(new Pending(delivery, promise));
+    flush();
+    // Past the timeout the caller answers 503; GitHub redelivers and the GUID dedupes.
+    return promise.future().timeout(timeoutMs, TimeUnit.MILLISECONDS);
+  }
+
+  private void flush() {
+    while (inFlight < maxInFlight && !waiting.isEmpty()) {
+      List<Pending> batch = new ArrayList<>(Math.min(waiting.size(), maxBatch));
+      while (batch.size() < maxBatch && !waiting.isEmpty()) {
+        batch.add(waiting.poll());
+      }
+      inFlight++;
+      write(batch).onComplete(ar -> {
+        inFlight--;
+        flush();
+      });
+    }
+  }
+
+  private Future<Void> write(List<Pending> batch) {
+    // The same GUID twice in one batch: the first one is written, the rest are duplicates.
+    Map<String, Pending> first = new HashMap<>();
+    List<Pending> repeats = new ArrayList<>();
+    for (Pending p : batch) {
+      if (first.putIfAbsent(p.delivery().id(), p) != null) {
+        repeats.add(p);
+      }
+    }
+    int n = first.size();
+    String[] ids = new String[n];
+    String[] events = new String[n];
+    String[] actions = new String[n];
+    String[] contentTypes = new String[n];
+    String[] signatures = new String[n];
+    Buffer[] bodies = new Buffer[n];
+    String[] queues = new String[n];
+    int i = 0;
+    for (Pending p : first.values()) {
+      Incoming d = p.delivery();
+      ids[i] = d.id();
+      events[i] = d.event();
+      actions[i] = d.action();
+      contentTypes[i] = d.contentType();
+      signatures[i] = d.signature();
+      bodies[i] = d.body();
+      queues[i] = Queues.forEvent(d.event());
+      i++;
+    }
+    return pool.preparedQuery(DeliveryQueries.STORE_BATCH)
+      .execute(Tuple.of(ids, events, actions, contentTypes, signatures, bodies, queues))
+      .map(rows -> {
+        Set<String> stored = new HashSet<>();
+        for (Row r : rows) {
+          stored.add(r.getString("delivery_id"));
+        }
+        Set<String> woken = new HashSet<>();
+        for (Pending p : first.values()) {
+          boolean isNew = stored.contains(p.delivery().id());
+          if (isNew && woken.add(Queues.forEvent(p.delivery().event()))) {
+            vertx.eventBus().publish(Addresses.wake(Queues.forEvent(p.delivery().event())), new JsonObject().put("type", "jobs.wake"));
+          }
+          p.promise().tryComplete(isNew ? Result.STORED : Result.DUPLICATE);
+        }
+        repeats.forEach(p -> p.promise().tryComplete(Result.DUPLICATE));
+        return (Void) null;
+      })
+      .onFailure(err -> batch.forEach(p -> p.promise().tryFail(err)));
+  }
+}

@@ -1,0 +1,159 @@
+package dev.hookyard.gateway;
+
+import dev.hookyard.common.metrics.HookyardMetrics;
+import dev.hookyard.common.webhook.GitHubSignature;
+import io.vertx.core.Handler;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.Locale;
+import java.util.regex.Pattern;
+
+/**
+ * {@code POST /webhooks/github}: size cap, content type, signature over the raw bytes,
+ * headers, body, then store — and only a stored delivery is answered 202.
+ */
+final class WebhookIngest implements Handler<RoutingContext> {
+
+  private static final Logger log = LoggerFactory.getLogger(WebhookIngest.class);
+  private static final Pattern EVENT = Pattern.compile("[a-z_]{1,64}");
+  private static final Pattern GUID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  private static final String FORM = "application/x-www-form-urlencoded";
+
+  private final GitHubSignature signature;
+  private final DeliveryStore store;
+  private final long maxBodyBytes;
+
+  WebhookIngest(GitHubSignature signature, DeliveryStore store, long maxBodyBytes) {
+    this.signature = signature;
+    this.store = store;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  @Override
+  public void handle(RoutingContext ctx) {
+    long started = System.nanoTime();
+    HttpServerRequest req = ctx.request();
+    String contentType = mediaType(req.getHeader("Content-Type"));
+    if (!"application/json".equals(contentType) && !FORM.equals(contentType)) {
+      ctx.response().putHeader("Connection", "close");
+      reject(ctx, 415, "unsupported_media_type", "Content-Type must be application/json or " + FORM);
+      return;
+    }
+    String declared = req.getHeader("Content-Length");
+    if (declared != null && parseLong(declared) > maxBodyBytes) {
+      tooLarge(ctx);
+      return;
+    }
+    Buffer body = Buffer.buffer();
+    boolean[] overflow = {false};
+    req.handler(chunk -> {
+      if (overflow[0]) {
+        return;
+      }
+      if (body.length() + chunk.length() > maxBodyBytes) {
+        overflow[0] = true;
+        tooLarge(ctx);
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    req.exceptionHandler(err -> log.debug("Webhook request failed while reading: {}", err.toString()));
+    req.endHandler(v -> {
+      if (!overflow[0]) {
+        received(ctx, contentType, body, started);
+      }
+    });
+    req.resume();
+  }
+
+  private void received(RoutingContext ctx, String contentType, Buffer body, long started) {
+    HttpServerRequest req = ctx.request();
+    String sig = req.getHeader(GitHubSignature.HEADER);
+    if (sig == null) {
+      reject(ctx, 401, "missing_signature", "X-Hub-Signature-256 header is required");
+      return;
+    }
+    if (!signature.verify(sig, body)) {
+      reject(ctx, 401, "invalid_signature", "X-Hub-Signature-256 does not match the body under any configured secret");
+      return;
+    }
+    String event = req.getHeader("X-GitHub-Event");
+    String guid = req.getHeader("X-GitHub-Delivery");
+    if (event == null || event.isBlank()) {
+      reject(ctx, 400, "missing_header", "X-GitHub-Event header is required");
+      return;
+    }
+    if (guid == null || guid.isBlank()) {
+      reject(ctx, 400, "missing_header", "X-GitHub-Delivery header is required");
+      return;
+    }
+    event = event.trim().toLowerCase(Locale.ROOT);
+    guid = guid.trim();
+    if (!EVENT.matcher(event).matches()) {
+      reject(ctx, 400, "invalid_header", "X-GitHub-Event is not an event name");
+      return;
+    }
+    if (!GUID.matcher(guid).matches()) {
+      reject(ctx, 400, "invalid_header", "X-GitHub-Delivery is not a delivery id");
+      return;
+    }
+    WebhookPayload.Checked checked = WebhookPayload.check(body, FORM.equals(contentType));
+    if (!checked.valid()) {
+      reject(ctx, 400, "invalid_body", checked.error());
+      return;
+    }
+    if (event.equals("ping")) {
+      ApiErrors.json(ctx, 200, new JsonObject().put("status", "pong").put("delivery_id", guid));
+      return;
+    }
+    String deliveryId = guid;
+    String eventName = event;
+    store.store(new DeliveryStore.Incoming(guid, event, checked.action(), contentType, sig, body))
+      .onSuccess(result -> {
+        if (result == DeliveryStore.Result.DUPLICATE) {
+          HookyardMetrics.deliveryDuplicate();
+          ApiErrors.json(ctx, 200, new JsonObject().put("delivery_id", deliveryId).put("duplicate", true));
+        } else {
+          HookyardMetrics.deliveryReceived(eventName);
+          ApiErrors.json(ctx, 202, new JsonObject().put("delivery_id", deliveryId).put("event", eventName).put("status", "queued"));
+        }
+        HookyardMetrics.ackLatency(System.nanoTime() - started);
+      })
+      .onFailure(err -> {
+        log.warn("Delivery {} ({}) not stored: {}", deliveryId, eventName, err.toString());
+        ctx.response().putHeader("Retry-After", "5");
+        reject(ctx, 503, "unavailable", "the delivery could not be stored; retry later");
+      });
+  }
+
+  private void tooLarge(RoutingContext ctx) {
+    ctx.response().putHeader("Connection", "close");
+    reject(ctx, 413, "payload_too_large", "body exceeds " + maxBodyBytes + " bytes");
+  }
+
+  private static void reject(RoutingContext ctx, int status, String code, String message) {
+    HookyardMetrics.deliveryRejected(code);
+    ApiErrors.send(ctx, status, code, message);
+  }
+
+  private static String mediaType(String header) {
+    if (header == null) {
+      return null;
+    }
+    int semi = header.indexOf(';');
+    return (semi < 0 ? header : header.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
+  }
+
+  private static long parseLong(String s) {
+    try {
+      return Long.parseLong(s.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+}

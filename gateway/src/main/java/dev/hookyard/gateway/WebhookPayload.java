@@ -1,0 +1,88 @@
+package dev.hookyard.gateway;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import io.vertx.core.buffer.Buffer;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Checks that a webhook body is one JSON object, without building it: a streaming
+ * pass that also picks the top-level {@code action}. Form-encoded bodies carry the
+ * JSON in their {@code payload} field.
+ */
+final class WebhookPayload {
+
+  private static final JsonFactory JSON = JsonFactory.builder().build();
+
+  /** The result of a check: the top-level action (may be null) or why the body is unusable. */
+  record Checked(String action, String error) {
+    boolean valid() {
+      return error == null;
+    }
+  }
+
+  static Checked check(Buffer body, boolean formEncoded) {
+    try {
+      if (formEncoded) {
+        String json = formPayload(body.toString(StandardCharsets.UTF_8));
+        if (json == null) {
+          return new Checked(null, "form-encoded body has no payload field");
+        }
+        return scan(JSON.createParser(json));
+      }
+      return scan(JSON.createParser(body.getBytes()));
+    } catch (IOException | IllegalArgumentException e) {
+      return new Checked(null, "body is not valid JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  private static Checked scan(JsonParser p) throws IOException {
+    try (p) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return new Checked(null, "body is not a JSON object");
+      }
+      String action = null;
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if ("action".equals(name) && value == JsonToken.VALUE_STRING) {
+          action = p.getText();
+        } else if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+          p.skipChildren();
+        }
+      }
+      if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+        return new Checked(null, "body is not a single JSON object");
+      }
+      return new Checked(action, null);
+    }
+  }
+
+  /** The decoded {@code payload} field of an {@code application/x-www-form-urlencoded} body. */
+  static String formPayload(String form) {
+    for (String pair : form.split("&")) {
+      int eq = pair.indexOf('=');
+      String key = eq < 0 ? pair : pair.substring(0, eq);
+      if (URLDecoder.decode(key, StandardCharsets.UTF_8).equals("payload")) {
+        return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
+      }
+    }
+    return null;
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private WebhookPayload() {
+  }
+}

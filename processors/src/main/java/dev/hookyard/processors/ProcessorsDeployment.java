@@ -1,0 +1,64 @@
+package dev.hookyard.processors;
+
+import dev.hookyard.common.Queues;
+import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.queue.JobOutcome;
+import dev.hookyard.common.queue.JobQueue;
+import dev.hookyard.common.queue.JobWorker;
+import dev.hookyard.common.queue.QueueSettings;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Deploys the processors role: one worker verticle per GitHub event type with a
+ * processor, each draining its own queue, plus one for events nobody handles.
+ * Instance counts: {@code HOOKYARD_PROCESSOR_INSTANCES} for all, or
+ * {@code HOOKYARD_PROCESSOR_<EVENT>_INSTANCES} for one event.
+ */
+public final class ProcessorsDeployment {
+
+  private static final Logger log = LoggerFactory.getLogger(ProcessorsDeployment.class);
+
+  private ProcessorsDeployment() {
+  }
+
+  /** The processing of each event type; events without one are recorded as ignored. */
+  static Map<String, WebhookEventHandler.EventProcessing> processing() {
+    WebhookEventHandler.EventProcessing accept = (job, payload) -> Future.succeededFuture(JobOutcome.done());
+    Map<String, WebhookEventHandler.EventProcessing> m = new java.util.LinkedHashMap<>();
+    Queues.PROCESSED_EVENTS.forEach(e -> m.put(e, accept));
+    return m;
+  }
+
+  public static Future<List<String>> deploy(Vertx vertx, HookyardConfig config, Pool pool) {
+    JobQueue queue = new JobQueue(pool);
+    List<Future<String>> deployments = new ArrayList<>();
+    processing().forEach((event, processing) -> deployments.add(
+      deployWorker(vertx, config, queue, Queues.WEBHOOK_PREFIX + event, event, new WebhookEventHandler(processing))));
+    deployments.add(deployWorker(vertx, config, queue, Queues.UNHANDLED, "unhandled", new WebhookEventHandler(
+      (job, payload) -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'")))));
+    return Future.all(deployments).map(all -> {
+      List<String> ids = new ArrayList<>();
+      deployments.forEach(f -> ids.add(f.result()));
+      return ids;
+    });
+  }
+
+  private static Future<String> deployWorker(Vertx vertx, HookyardConfig config, JobQueue queue, String queueName,
+                                             String event, WebhookEventHandler handler) {
+    int instances = config.integer("HOOKYARD_PROCESSOR_" + HookyardConfig.envName(event) + "_INSTANCES",
+      config.integer(HookyardConfig.PROCESSOR_INSTANCES, 1));
+    QueueSettings settings = QueueSettings.of(config, queueName);
+    log.debug("Deploying {} worker(s) for {}", instances, queueName);
+    return vertx.deployVerticle(() -> new JobWorker(queue, queueName, handler, settings),
+      new DeploymentOptions().setInstances(instances));
+  }
+}

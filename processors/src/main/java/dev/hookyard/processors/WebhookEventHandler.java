@@ -1,0 +1,61 @@
+package dev.hookyard.processors;
+
+import dev.hookyard.common.queue.Job;
+import dev.hookyard.common.queue.JobHandler;
+import dev.hookyard.common.queue.JobOutcome;
+import dev.hookyard.common.queue.PermanentJobFailure;
+import io.vertx.core.Future;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns a webhook job into its parsed payload and hands it to the event's processing.
+ * A job without its delivery, or whose stored body is not a JSON object, can never
+ * succeed: it is dead-lettered at once with the reason.
+ */
+final class WebhookEventHandler implements JobHandler {
+
+  /** What one event type does with a parsed payload. */
+  @FunctionalInterface
+  interface EventProcessing {
+    Future<JobOutcome> process(Job job, JsonObject payload);
+  }
+
+  private final EventProcessing processing;
+
+  WebhookEventHandler(EventProcessing processing) {
+    this.processing = processing;
+  }
+
+  @Override
+  public Future<JobOutcome> handle(Job job) {
+    return processing.process(job, payload(job));
+  }
+
+  static JsonObject payload(Job job) {
+    if (job.body() == null) {
+      throw new PermanentJobFailure("delivery " + job.deliveryId() + " is not stored");
+    }
+    String text = job.body().toString(StandardCharsets.UTF_8);
+    if ("application/x-www-form-urlencoded".equals(job.contentType())) {
+      text = formPayload(text);
+    }
+    try {
+      return new JsonObject(text);
+    } catch (DecodeException | ClassCastException e) {
+      throw new PermanentJobFailure("delivery " + job.deliveryId() + " body is not a JSON object");
+    }
+  }
+
+  private static String formPayload(String form) {
+    for (String pair : form.split("&")) {
+      if (pair.startsWith("payload=")) {
+        return URLDecoder.decode(pair.substring("payload=".length()), StandardCharsets.UTF_8);
+      }
+    }
+    return "";
+  }
+}
