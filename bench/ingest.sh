@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# Ingest benchmark: signed push deliveries against a fresh hookyard, then checks that
+# every 2xx answer corresponds to a stored delivery.
+#
+# Knobs (env): PORT (18181), DURATION (15, seconds), CONNECTIONS (64), THREADS (2),
+# WARMUP (3, seconds), SKIP_BUILD=1 (reuse app/target/hookyard.jar),
+# PAYLOAD (JSON file sent as a push; "synthetic" for a generated one), KEEP=1 (keep the temp dir with data and log), HOOKYARD_DB_URL (external database
+# instead of the embedded one; it must be empty, as the stored count is read from it).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PORT="${PORT:-18181}"
+DURATION="${DURATION:-15}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+WARMUP="${WARMUP:-3}"
+JAR="app/target/hookyard.jar"
+BASE="http://127.0.0.1:$PORT"
+
+log() { echo "[ingest] $*" >&2; }
+die() { log "$*"; exit 1; }
+
+if [[ "${SKIP_BUILD:-}" != 1 ]]; then
+  log "building $JAR"
+  mvn -B -q -DskipTests -Dstyle.color=never package >&2
+fi
+[[ -f "$JAR" ]] || die "$JAR not found (build it, or unset SKIP_BUILD)"
+
+command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) >&2
+command -v wrk >/dev/null || die "wrk is not available"
+
+tmp="$(mktemp -d -t hookyard-bench.XXXXXX)"
+pid=""
+
+cleanup() {
+  local rc=$?
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    # SIGTERM lets hookyard drain and stop its embedded PostgreSQL.
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -0 "$pid" 2>/dev/null && { log "hookyard did not stop in 60 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
+    wait "$pid" 2>/dev/null || true
+  fi
+  # A killed JVM leaves its embedded postmaster behind; stop it by its own pid file.
+  local pm
+  while IFS= read -r pm; do
+    local pgpid
+    pgpid="$(head -n1 "$pm" 2>/dev/null || true)"
+    if [[ "$pgpid" =~ ^[0-9]+$ ]] && kill -0 "$pgpid" 2>/dev/null; then
+      log "stopping leftover PostgreSQL (pid $pgpid)"
+      kill -INT "$pgpid" 2>/dev/null || true
+      for _ in $(seq 1 30); do kill -0 "$pgpid" 2>/dev/null || break; sleep 1; done
+    fi
+  done < <(find "$tmp" -name postmaster.pid 2>/dev/null)
+  if [[ $rc -ne 0 && -f "$tmp/hookyard.log" ]]; then
+    log "last lines of hookyard.log:"
+    tail -n 30 "$tmp/hookyard.log" >&2 || true
+  fi
+  if [[ "${KEEP:-}" == 1 ]]; then
+    log "kept $tmp"
+  else
+    rm -rf "$tmp"
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# Payload: a real GitHub push fixture when available, else a synthetic one of similar size.
+fixture="$ROOT/../shared/fixtures/github/push.none.0.json"
+payload="${PAYLOAD:-}"
+if [[ -z "$payload" ]]; then
+  [[ -f "$fixture" ]] && payload="$fixture" || payload=synthetic
+fi
+body="$tmp/push.json"
+if [[ "$payload" != synthetic ]]; then
+  [[ -f "$payload" ]] || die "payload $payload not found"
+  cp "$payload" "$body"
+else
+  python3 - "$body" <<'PY'
+import json, sys
+sha = lambda i: f"{i:040x}"
+author = {"name": "Bench User", "email": "bench@example.com", "username": "bench"}
+repo = {
+    "id": 1296269, "node_id": "MDEwOlJlcG9zaXRvcnkxMjk2MjY5", "name": "hello-world",
+    "full_name": "octo/hello-world", "private": False,
+    "owner": {"name": "octo", "login": "octo", "id": 1, "type": "User"},
+    "html_url": "https://github.com/octo/hello-world", "default_branch": "main",
+    "created_at": 1600000000, "pushed_at": 1700000000,
+}
+payload = {
+    "ref": "refs/heads/main", "before": sha(1), "after": sha(2),
+    "created": False, "deleted": False, "forced": False, "base_ref": None,
+    "compare": "https://github.com/octo/hello-world/compare/0001...0002",
+    "commits": [], "head_commit": None, "repository": repo,
+    "pusher": {"name": "bench", "email": "bench@example.com"},
+    "sender": {"login": "bench", "id": 2, "type": "User"},
+}
+i = 0
+while len(json.dumps(payload)) < 6900:
+    i += 1
+    payload["commits"].append({
+        "id": sha(1000 + i), "tree_id": sha(2000 + i), "distinct": True,
+        "message": f"Commit {i}: benchmark padding", "timestamp": "2024-01-01T00:00:00Z",
+        "url": f"https://github.com/octo/hello-world/commit/{sha(1000 + i)}",
+        "author": author, "committer": author,
+        "added": [f"src/file{i}.txt"], "removed": [], "modified": ["README.md"],
+    })
+payload["head_commit"] = payload["commits"][-1]
+with open(sys.argv[1], "w") as f:
+    json.dump(payload, f)
+PY
+fi
+log "payload: $payload ($(wc -c <"$body") bytes)"
+
+secret="$(openssl rand -hex 20)"
+token="$(openssl rand -hex 20)"
+# Signed once over the exact file bytes: the body is identical for every request.
+sig="sha256=$(openssl dgst -sha256 -hmac "$secret" -r "$body" | cut -d' ' -f1)"
+
+# Another server on the port would answer /ready and the health counts for us.
+curl -s -o /dev/null "$BASE/health" && die "port $PORT is already in use (set PORT)"
+
+log "starting hookyard on port $PORT (data in $tmp/data)"
+env HOOKYARD_DATA_DIR="$tmp/data" HOOKYARD_HTTP_PORT="$PORT" \
+  HOOKYARD_WEBHOOK_SECRETS="$secret" HOOKYARD_ADMIN_TOKEN="$token" \
+  ${HOOKYARD_DB_URL:+HOOKYARD_DB_URL="$HOOKYARD_DB_URL"} \
+  java -jar "$JAR" >"$tmp/hookyard.log" 2>&1 &
+pid=$!
+
+for i in $(seq 1 90); do
+  kill -0 "$pid" 2>/dev/null || die "hookyard exited during startup"
+  [[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/ready" || true)" == 200 ]] && break
+  [[ $i == 90 ]] && die "hookyard not ready after 90 s"
+  sleep 1
+done
+log "ready after ~${i} s"
+
+# Deliveries stored so far (the health window is one hour; the data dir is fresh).
+stored_count() {
+  curl -sf "$BASE/webhooks/github/health" | sed -n 's/.*"total_events_last_hour":\([0-9]*\).*/\1/p'
+}
+
+# Requests still in flight when wrk stops may be stored a little later.
+stable_count() {
+  local prev cur
+  prev="$(stored_count)"
+  for _ in $(seq 1 30); do
+    sleep 1
+    cur="$(stored_count)"
+    [[ -n "$cur" && "$cur" == "$prev" ]] && { echo "$cur"; return; }
+    prev="$cur"
+  done
+  die "stored count did not settle (last: ${prev:-none})"
+}
+
+run_wrk() { # run_id threads connections seconds output
+  BENCH_BODY="$body" BENCH_SIG="$sig" BENCH_RUN_ID="$1" \
+    wrk -t"$2" -c"$3" -d"$4"s --timeout 10s --latency -s bench/ingest.lua "$BASE/webhooks/github" >"$5"
+}
+
+run_id="$(date +%s)-$$"
+log "warm-up: ${WARMUP} s, 16 connections"
+run_wrk "warm-$run_id" 2 16 "$WARMUP" "$tmp/warmup.out"
+before="$(stable_count)"
+log "stored after warm-up: $before"
+
+log "measured run: ${DURATION} s, $CONNECTIONS connections, $THREADS threads"
+run_wrk "run-$run_id" "$THREADS" "$CONNECTIONS" "$DURATION" "$tmp/run.out"
+cat "$tmp/run.out"
+after="$(stable_count)"
+log "health after the run: $(curl -s "$BASE/webhooks/github/health")"
+
+val() { sed -n "s/^$1=//p" "$tmp/run.out"; }
+requests="$(val requests)"; secs="$(val duration_s)"
+ok="$(val responses_2xx)"; non2xx="$(val responses_non2xx)"; dup="$(val responses_200)"
+p50="$(val latency_p50_ms)"; p99="$(val latency_p99_ms)"
+[[ -n "$ok" && -n "$secs" ]] || die "could not parse wrk output"
+stored=$((after - before))
+diff=$((stored - ok))
+
+# Every 2xx must be stored. Extra stored rows are tolerated only up to one request per
+# connection: those were in flight when wrk stopped and their answers were never read.
+if (( ok > 0 && diff == 0 )); then
+  match="yes"
+elif (( ok > 0 && diff > 0 && diff <= CONNECTIONS )); then
+  match="yes (+$diff stored while in flight at stop)"
+else
+  match="NO (stored - 2xx = $diff)"
+fi
+
+echo
+echo "ingest: $requests requests in $secs s over $CONNECTIONS connections"
+echo "req/s (2xx): $(awk -v n="$ok" -v d="$secs" 'BEGIN { printf "%.1f", n / d }')"
+echo "p50 ms: $p50  p99 ms: $p99"
+echo "2xx responses: $ok   stored deliveries: $stored   match: $match"
+echo "stored deliveries/s: $(awk -v n="$stored" -v d="$secs" 'BEGIN { printf "%.1f", n / d }')"
+(( non2xx > 0 )) && echo "non-2xx responses: $non2xx (see stderr for the first bodies)"
+(( dup > 0 )) && echo "200 duplicate answers: $dup (delivery ids are unique; none expected)"
+errors="$(grep -ciE 'ERROR|Exception' "$tmp/hookyard.log" || true)"
+(( errors > 0 )) && echo "hookyard.log: $errors ERROR/exception lines"
+
+[[ "$match" == yes* ]]
