@@ -81,6 +81,7 @@ if [[ "$payload" != synthetic ]]; then
 else
   python3 - "$body" <<'PY'
 import json, sys
+TARGET = 7000
 sha = lambda i: f"{i:040x}"
 author = {"name": "Bench User", "email": "bench@example.com", "username": "bench"}
 repo = {
@@ -90,25 +91,27 @@ repo = {
     "html_url": "https://github.com/octo/hello-world", "default_branch": "main",
     "created_at": 1600000000, "pushed_at": 1700000000,
 }
-payload = {
-    "ref": "refs/heads/main", "before": sha(1), "after": sha(2),
-    "created": False, "deleted": False, "forced": False, "base_ref": None,
-    "compare": "https://github.com/octo/hello-world/compare/0001...0002",
-    "commits": [], "head_commit": None, "repository": repo,
-    "pusher": {"name": "bench", "email": "bench@example.com"},
-    "sender": {"login": "bench", "id": 2, "type": "User"},
-}
-i = 0
-while len(json.dumps(payload)) < 6900:
-    i += 1
-    payload["commits"].append({
+def commit(i):
+    return {
         "id": sha(1000 + i), "tree_id": sha(2000 + i), "distinct": True,
         "message": f"Commit {i}: benchmark padding", "timestamp": "2024-01-01T00:00:00Z",
         "url": f"https://github.com/octo/hello-world/commit/{sha(1000 + i)}",
         "author": author, "committer": author,
         "added": [f"src/file{i}.txt"], "removed": [], "modified": ["README.md"],
-    })
-payload["head_commit"] = payload["commits"][-1]
+    }
+payload = {
+    "ref": "refs/heads/main", "before": sha(1), "after": sha(2),
+    "created": False, "deleted": False, "forced": False, "base_ref": None,
+    "compare": "https://github.com/octo/hello-world/compare/0001...0002",
+    "commits": [], "head_commit": commit(0), "repository": repo,
+    "pusher": {"name": "bench", "email": "bench@example.com"},
+    "sender": {"login": "bench", "id": 2, "type": "User"},
+}
+size = lambda: len(json.dumps(payload))
+while size() < TARGET:
+    payload["commits"].append(commit(len(payload["commits"]) + 1))
+payload["commits"].pop()
+payload["head_commit"]["message"] += " " + "x" * max(0, TARGET - size() - 1)
 with open(sys.argv[1], "w") as f:
     json.dump(payload, f)
 PY

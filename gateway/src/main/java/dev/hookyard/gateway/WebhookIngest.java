@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
 final class WebhookIngest implements Handler<RoutingContext> {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookIngest.class);
-  private static final Pattern EVENT = Pattern.compile("[a-z_]{1,64}");
+  private static final Pattern EVENT = Pattern.compile("[a-z0-9_]{1,64}");
   private static final Pattern GUID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final String FORM = "application/x-www-form-urlencoded";
 

@@ -40,6 +40,20 @@ public final class TestDatabase {
     return new PgConnectOptions(admin).setDatabase(name);
   }
 
+  /** A new database with no schema at all, to test migrations themselves. */
+  public static synchronized PgConnectOptions blank() {
+    PgConnectOptions admin = server();
+    String name = "hookyard_b" + ProcessHandle.current().pid() + "_" + COUNTER.incrementAndGet();
+    execute(admin, "CREATE DATABASE " + name);
+    return new PgConnectOptions(admin).setDatabase(name);
+  }
+
+  /** A {@code postgresql://} URL for these options, as {@code HOOKYARD_DB_URL} takes it. */
+  public static String url(PgConnectOptions o) {
+    String auth = o.getUser() + (o.getPassword() == null ? "" : ":" + o.getPassword());
+    return "postgresql://" + auth + "@" + o.getHost() + ":" + o.getPort() + "/" + o.getDatabase();
+  }
+
   /** The server-level connection options (its maintenance database). */
   public static synchronized PgConnectOptions server() {
     if (server == null) {
