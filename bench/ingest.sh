@@ -2,10 +2,14 @@
 # Ingest benchmark: signed push deliveries against a fresh hookyard, then checks that
 # every 2xx answer corresponds to a stored delivery.
 #
-# Knobs (env): PORT (18181), DURATION (15, seconds), CONNECTIONS (64), THREADS (2),
-# WARMUP (3, seconds), SKIP_BUILD=1 (reuse app/target/hookyard.jar),
-# PAYLOAD (JSON file sent as a push; "synthetic" for a generated one), KEEP=1 (keep the temp dir with data and log), HOOKYARD_DB_URL (external database
-# instead of the embedded one; it must be empty, as the stored count is read from it).
+# Knobs (env):
+#   PORT (18181), DURATION (15, seconds), CONNECTIONS (64), THREADS (2), WARMUP (3, seconds)
+#   SKIP_BUILD=1  reuse app/target/hookyard.jar
+#   PAYLOAD       JSON file sent as a push (default: the shared push fixture, else a
+#                 generated ~7 KB one; "synthetic" forces the generated one)
+#   KEEP=1        keep the temp dir (data, hookyard.log, wrk output)
+#   HOOKYARD_DB_URL  use an external database instead of the embedded one; the stored
+#                 count is a before/after difference, so nothing else may write to it
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +28,8 @@ die() { log "$*"; exit 1; }
 
 if [[ "${SKIP_BUILD:-}" != 1 ]]; then
   log "building $JAR"
-  mvn -B -q -DskipTests -Dstyle.color=never package >&2
+  # Debian's Maven prints colour resets even in batch mode; keep the output clean.
+  mvn -B -q -DskipTests package 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
 fi
 [[ -f "$JAR" ]] || die "$JAR not found (build it, or unset SKIP_BUILD)"
 

@@ -77,8 +77,12 @@ public final class Database implements AutoCloseable {
       .locations("classpath:db/migration")
       .load()
       .migrate();
-    log.info("Database schema at version {} ({} migrations applied, {} ms)",
-      result.targetSchemaVersion, result.migrationsExecuted, (System.nanoTime() - started) / 1_000_000);
+    long ms = (System.nanoTime() - started) / 1_000_000;
+    if (result.migrationsExecuted == 0) {
+      log.info("Database schema up to date ({} ms)", ms);
+    } else {
+      log.info("Database schema migrated to version {} ({} migrations, {} ms)", result.targetSchemaVersion, result.migrationsExecuted, ms);
+    }
   }
 
   public PgConnectOptions connectOptions() {
