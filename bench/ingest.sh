@@ -3,7 +3,9 @@
 # every 2xx answer corresponds to a stored delivery.
 #
 # Knobs (env):
-#   PORT (18181), DURATION (15, seconds), CONNECTIONS (64), THREADS (2), WARMUP (3, seconds)
+#   PORT (18181), DURATION (15, seconds), CONNECTIONS (64), THREADS (2), WARMUP (30, seconds)
+#   ROLES         HOOKYARD_ROLES of the server (all): "gateway" measures ingest alone,
+#                 "all" also drains every job while the load runs
 #   SKIP_BUILD=1  reuse app/target/hookyard.jar
 #   PAYLOAD       JSON file sent as a push (default: the shared push fixture, else a
 #                 generated ~7 KB one; "synthetic" forces the generated one)
@@ -19,7 +21,8 @@ PORT="${PORT:-18181}"
 DURATION="${DURATION:-15}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
-WARMUP="${WARMUP:-3}"
+WARMUP="${WARMUP:-30}"
+ROLES="${ROLES:-all}"
 JAR="app/target/hookyard.jar"
 BASE="http://127.0.0.1:$PORT"
 
@@ -132,7 +135,7 @@ sig="sha256=$(openssl dgst -sha256 -hmac "$secret" -r "$body" | cut -d' ' -f1)"
 curl -s -o /dev/null "$BASE/health" && die "port $PORT is already in use (set PORT)"
 
 log "starting hookyard on port $PORT (data in $tmp/data)"
-env HOOKYARD_DATA_DIR="$tmp/data" HOOKYARD_HTTP_PORT="$PORT" \
+env HOOKYARD_DATA_DIR="$tmp/data" HOOKYARD_HTTP_PORT="$PORT" HOOKYARD_ROLES="$ROLES" HOOKYARD_CLUSTER=false \
   HOOKYARD_WEBHOOK_SECRETS="$secret" HOOKYARD_ADMIN_TOKEN="$token" \
   ${HOOKYARD_DB_URL:+HOOKYARD_DB_URL="$HOOKYARD_DB_URL"} \
   java -jar "$JAR" >"$tmp/hookyard.log" 2>&1 &
@@ -170,8 +173,10 @@ run_wrk() { # run_id threads connections seconds output
 }
 
 run_id="$(date +%s)-$$"
-log "warm-up: ${WARMUP} s, 16 connections"
-run_wrk "warm-$run_id" 2 16 "$WARMUP" "$tmp/warmup.out"
+# The JIT compiler needs about half a minute of full load on two cores before the
+# server runs compiled code; a short warm-up measures the compiler, not hookyard.
+log "warm-up: ${WARMUP} s, $CONNECTIONS connections"
+run_wrk "warm-$run_id" "$THREADS" "$CONNECTIONS" "$WARMUP" "$tmp/warmup.out"
 before="$(stable_count)"
 log "stored after warm-up: $before"
 
@@ -200,7 +205,7 @@ else
 fi
 
 echo
-echo "ingest: $requests requests in $secs s over $CONNECTIONS connections"
+echo "ingest: $requests requests in $secs s over $CONNECTIONS connections (roles: $ROLES)"
 echo "req/s (2xx): $(awk -v n="$ok" -v d="$secs" 'BEGIN { printf "%.1f", n / d }')"
 echo "p50 ms: $p50  p99 ms: $p99"
 echo "2xx responses: $ok   stored deliveries: $stored   match: $match"

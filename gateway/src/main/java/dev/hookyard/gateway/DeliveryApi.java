@@ -67,7 +67,6 @@ final class DeliveryApi {
             .put("attempts", r.getInteger("attempts"))
             .put("result", r.getString("result"))
             .put("error", r.getString("last_error"))
-            .put("size_bytes", r.getInteger("size_bytes"))
             .put("received_at", iso(r.getOffsetDateTime("received_at"))));
         }
         ApiErrors.json(ctx, 200, out);

@@ -45,6 +45,27 @@ final class DeliveryStore {
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   private int inFlight;
 
+  private static final String[] STATEMENTS = new String[Integer.SIZE];
+
+  private static String statement(int rows) {
+    int slot = Integer.numberOfTrailingZeros(rows);
+    String sql = STATEMENTS[slot];
+    if (sql == null) {
+      sql = DeliveryQueries.storeBatch(rows);
+      STATEMENTS[slot] = sql;
+    }
+    return sql;
+  }
+
+  private static void addRow(List<Object> params, Incoming d) {
+    params.add(d.id());
+    params.add(d.event());
+    params.add(d.action());
+    params.add(d.contentType());
+    params.add(d.signature());
+    params.add(d.body());
+  }
+
   DeliveryStore(Vertx vertx, Pool pool, int maxBatch, int maxInFlight, long timeoutMs) {
     this.vertx = vertx;
     this.pool = pool;
@@ -85,31 +106,31 @@ final class DeliveryStore {
         repeats.add(p);
       }
     }
+    // Batch sizes are rounded up to a power of two so a handful of prepared statements
+    // serve every size; the padding repeats the first row, which the conflict clause skips.
     int n = first.size();
+    int rows = Integer.highestOneBit(n) == n ? n : Integer.highestOneBit(n) << 1;
     String[] ids = new String[n];
-    String[] events = new String[n];
-    String[] actions = new String[n];
-    String[] contentTypes = new String[n];
-    String[] signatures = new String[n];
-    Buffer[] bodies = new Buffer[n];
     String[] queues = new String[n];
+    List<Object> params = new ArrayList<>(2 + rows * 6);
+    params.add(ids);
+    params.add(queues);
     int i = 0;
     for (Pending p : first.values()) {
       Incoming d = p.delivery();
       ids[i] = d.id();
-      events[i] = d.event();
-      actions[i] = d.action();
-      contentTypes[i] = d.contentType();
-      signatures[i] = d.signature();
-      bodies[i] = d.body();
       queues[i] = Queues.forEvent(d.event());
+      addRow(params, d);
       i++;
     }
-    return pool.preparedQuery(DeliveryQueries.STORE_BATCH)
-      .execute(Tuple.of(ids, events, actions, contentTypes, signatures, bodies, queues))
-      .map(rows -> {
+    for (int r = n; r < rows; r++) {
+      params.addAll(params.subList(2, 8));
+    }
+    return pool.preparedQuery(statement(rows))
+      .execute(Tuple.wrap(params))
+      .map(result -> {
         Set<String> stored = new HashSet<>();
-        for (Row r : rows) {
+        for (Row r : result) {
           stored.add(r.getString("delivery_id"));
         }
         Set<String> woken = new HashSet<>();

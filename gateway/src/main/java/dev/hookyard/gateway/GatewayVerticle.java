@@ -40,7 +40,8 @@ public final class GatewayVerticle extends VerticleBase {
   public Future<?> start() {
     GitHubSignature signature = new GitHubSignature(credentials.webhookSecrets());
     DeliveryStore store = new DeliveryStore(vertx, pool,
-      config.integer(HookyardConfig.INGEST_BATCH_SIZE, 256), 2,
+      Integer.highestOneBit(Math.max(1, config.integer(HookyardConfig.INGEST_BATCH_SIZE, 256))),
+      Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, 1)),
       config.integer(HookyardConfig.INGEST_TIMEOUT_MS, 5_000));
     long maxBody = config.longValue(HookyardConfig.MAX_BODY_BYTES, 26_214_400L);
     AdminAuth auth = new AdminAuth(credentials.adminToken());

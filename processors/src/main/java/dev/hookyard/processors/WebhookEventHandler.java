@@ -39,12 +39,11 @@ final class WebhookEventHandler implements JobHandler {
     if (job.body() == null) {
       throw new PermanentJobFailure("delivery " + job.deliveryId() + " is not stored");
     }
-    String text = job.body().toString(StandardCharsets.UTF_8);
-    if ("application/x-www-form-urlencoded".equals(job.contentType())) {
-      text = formPayload(text);
-    }
     try {
-      return new JsonObject(text);
+      if ("application/x-www-form-urlencoded".equals(job.contentType())) {
+        return new JsonObject(formPayload(job.body().toString(StandardCharsets.UTF_8)));
+      }
+      return new JsonObject(job.body());
     } catch (DecodeException | ClassCastException e) {
       throw new PermanentJobFailure("delivery " + job.deliveryId() + " body is not a JSON object");
     }

@@ -35,6 +35,7 @@ public final class HookyardConfig {
   public static final String GATEWAY_INSTANCES = "HOOKYARD_GATEWAY_INSTANCES";
   public static final String INGEST_BATCH_SIZE = "HOOKYARD_INGEST_BATCH_SIZE";
   public static final String INGEST_TIMEOUT_MS = "HOOKYARD_INGEST_TIMEOUT_MS";
+  public static final String INGEST_IN_FLIGHT = "HOOKYARD_INGEST_IN_FLIGHT";
   public static final String PROCESSOR_INSTANCES = "HOOKYARD_PROCESSOR_INSTANCES";
   public static final String QUEUE_MAX_ATTEMPTS = "HOOKYARD_QUEUE_MAX_ATTEMPTS";
   public static final String QUEUE_BACKOFF_BASE_MS = "HOOKYARD_QUEUE_BACKOFF_BASE_MS";

@@ -35,13 +35,21 @@ public final class EmbeddedDatabase implements AutoCloseable {
         .setDataDirectory(dir)
         .setCleanDataDirectory(false)
         .setPGStartupWait(Duration.ofSeconds(60))
+        .setRegisterShutdownHook(false)
         .setServerConfig("synchronous_commit", "on")
         .setServerConfig("fsync", "on")
         .setServerConfig("full_page_writes", "on")
         .setServerConfig("max_connections", "200")
         .setServerConfig("listen_addresses", "127.0.0.1")
         .setServerConfig("shared_buffers", "256MB")
-        .setServerConfig("max_wal_size", "2GB")
+        .setServerConfig("wal_buffers", "32MB")
+        .setServerConfig("max_wal_size", "4GB")
+        .setServerConfig("checkpoint_timeout", "15min")
+        // Deliveries fill a new page every few rows: a background writer that keeps up
+        // spares the inserting backends from flushing WAL to evict dirty pages themselves.
+        .setServerConfig("bgwriter_delay", "10ms")
+        .setServerConfig("bgwriter_lru_maxpages", "1000")
+        .setServerConfig("bgwriter_lru_multiplier", "10")
         .start();
       log.info("Embedded PostgreSQL on 127.0.0.1:{} with data in {} ({} ms)",
         pg.getPort(), dir.toAbsolutePath(), (System.nanoTime() - started) / 1_000_000);

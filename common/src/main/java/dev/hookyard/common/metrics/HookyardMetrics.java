@@ -14,6 +14,7 @@ import io.vertx.micrometer.backends.BackendRegistries;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -25,6 +26,24 @@ public final class HookyardMetrics {
 
   private static final MeterRegistry FALLBACK = new SimpleMeterRegistry();
   private static final Map<String, AtomicLong> QUEUE_DEPTH = new ConcurrentHashMap<>();
+  // Meters on the per-request path are looked up once per registry, not rebuilt for every delivery.
+  private static volatile HotMeters hot;
+
+  private record HotMeters(MeterRegistry registry, Map<String, Counter> received, Timer ack) {
+  }
+
+  private static HotMeters hot() {
+    MeterRegistry registry = registry();
+    HotMeters h = hot;
+    if (h == null || h.registry() != registry) {
+      h = new HotMeters(registry, new ConcurrentHashMap<>(), Timer.builder("hookyard.webhook.ack")
+        .description("Time from request to 2xx acknowledgement")
+        .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
+        .register(registry));
+      hot = h;
+    }
+    return h;
+  }
 
   /** Vert.x options with Micrometer metrics and a Prometheus registry enabled. */
   public static VertxOptions vertxOptions() {
@@ -46,8 +65,9 @@ public final class HookyardMetrics {
   }
 
   public static void deliveryReceived(String event) {
-    Counter.builder("hookyard.webhook.deliveries.received").description("Deliveries stored, by event")
-      .tag("event", event).register(registry()).increment();
+    HotMeters h = hot();
+    h.received().computeIfAbsent(event, e -> Counter.builder("hookyard.webhook.deliveries.received")
+      .description("Deliveries stored, by event").tag("event", e).register(h.registry())).increment();
   }
 
   public static void deliveryDuplicate() {
@@ -61,9 +81,7 @@ public final class HookyardMetrics {
   }
 
   public static void ackLatency(long nanos) {
-    Timer.builder("hookyard.webhook.ack").description("Time from request to 2xx acknowledgement")
-      .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
-      .register(registry()).record(Duration.ofNanos(nanos));
+    hot().ack().record(nanos, TimeUnit.NANOSECONDS);
   }
 
   public static void jobFinished(String queue, String outcome, long nanos) {

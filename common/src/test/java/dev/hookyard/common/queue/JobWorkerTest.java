@@ -199,4 +199,23 @@ class JobWorkerTest {
     assertThat(stats.getLong("done")).isEqualTo(2000L);
     assertThat(stats.getLong("queued")).isZero();
   }
+
+  @Test
+  @DisplayName("Undeploying a worker waits for the jobs in hand, which end done rather than abandoned")
+  void stopDrainsJobsInHand(Vertx vertx) throws Exception {
+    long id = enqueue("test.drain", null);
+    io.vertx.core.Promise<Void> started = io.vertx.core.Promise.promise();
+    JobHandler slow = job -> {
+      started.tryComplete();
+      return io.vertx.core.Future.<JobOutcome>future(p -> vertx.setTimer(700, t -> p.complete(JobOutcome.done())));
+    };
+    String deployment = vertx.deployVerticle(new JobWorker(queue, "test.drain", slow, QueueSettings.defaults().withPoll(50)))
+      .await(10, TimeUnit.SECONDS);
+    started.future().await(10, TimeUnit.SECONDS);
+    assertThat(job(id).getString("status")).isEqualTo("running");
+
+    vertx.undeploy(deployment).await(10, TimeUnit.SECONDS);
+
+    assertThat(job(id).getString("status")).isEqualTo("done");
+  }
 }

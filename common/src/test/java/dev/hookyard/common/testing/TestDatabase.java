@@ -81,6 +81,7 @@ public final class TestDatabase {
     try {
       Path dir = Files.createTempDirectory("hookyard-test-pg");
       EmbeddedDatabase embedded = EmbeddedDatabase.start(dir);
+      Runtime.getRuntime().addShutdownHook(new Thread(embedded::close, "test-postgres-stop"));
       log.info("Tests use an embedded PostgreSQL on port {}", embedded.port());
       return embedded.connectOptions();
     } catch (java.io.IOException e) {
