@@ -3,7 +3,7 @@
 # every 2xx answer corresponds to a stored delivery.
 #
 # Knobs (env):
-#   PORT (18181), DURATION (15, seconds), CONNECTIONS (64), THREADS (2), WARMUP (30, seconds)
+#   PORT (18181), DURATION (15, seconds), CONNECTIONS (64), THREADS (2), WARMUP (60, seconds)
 #   ROLES         HOOKYARD_ROLES of the server (all): "gateway" measures ingest alone,
 #                 "all" also drains every job while the load runs
 #   SKIP_BUILD=1  reuse app/target/hookyard.jar
@@ -21,7 +21,7 @@ PORT="${PORT:-18181}"
 DURATION="${DURATION:-15}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
-WARMUP="${WARMUP:-30}"
+WARMUP="${WARMUP:-60}"
 ROLES="${ROLES:-all}"
 JAR="app/target/hookyard.jar"
 BASE="http://127.0.0.1:$PORT"
@@ -173,7 +173,7 @@ run_wrk() { # run_id threads connections seconds output
 }
 
 run_id="$(date +%s)-$$"
-# The JIT compiler needs about half a minute of full load on two cores before the
+# The JIT compiler needs about a minute of full load on two cores before the
 # server runs compiled code; a short warm-up measures the compiler, not hookyard.
 log "warm-up: ${WARMUP} s, $CONNECTIONS connections"
 run_wrk "warm-$run_id" "$THREADS" "$CONNECTIONS" "$WARMUP" "$tmp/warmup.out"

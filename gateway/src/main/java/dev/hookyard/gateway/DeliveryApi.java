@@ -3,6 +3,7 @@ package dev.hookyard.gateway;
 import dev.hookyard.common.Addresses;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.queue.JobQueue;
+import dev.hookyard.common.webhook.BodyCodec;
 import dev.hookyard.common.webhook.GitHubSignature;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -95,7 +96,7 @@ final class DeliveryApi {
             .put("created_at", iso(j.getOffsetDateTime("created_at")))
             .put("finished_at", iso(j.getOffsetDateTime("finished_at"))));
         }
-        Buffer body = d.getBuffer("body");
+        Buffer body = BodyCodec.forThisThread().expand(d.getBuffer("body"));
         JsonObject out = new JsonObject()
           .put("delivery_id", d.getString("id"))
           .put("event", d.getString("event"))
@@ -122,7 +123,8 @@ final class DeliveryApi {
       Row d = rows.iterator().next();
       String q = Queues.forEvent(d.getString("event"));
       // The stored bytes are the signed bytes: the replay says whether today's secrets still accept them.
-      boolean verified = d.getString("signature") != null && signature.verify(d.getString("signature"), d.getBuffer("body"));
+      boolean verified = d.getString("signature") != null
+        && signature.verify(d.getString("signature"), BodyCodec.forThisThread().expand(d.getBuffer("body")));
       return queue.enqueueDelivery(q, id).map(jobId -> {
         vertx.eventBus().publish(Addresses.wake(q), new JsonObject().put("type", "jobs.wake"));
         log.info("Delivery {} replayed as job {}", id, jobId);

@@ -2,6 +2,7 @@ package dev.hookyard.gateway;
 
 import dev.hookyard.common.Addresses;
 import dev.hookyard.common.Queues;
+import dev.hookyard.common.webhook.BodyCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -57,13 +58,13 @@ final class DeliveryStore {
     return sql;
   }
 
-  private static void addRow(List<Object> params, Incoming d) {
+  private static void addRow(List<Object> params, Incoming d, Buffer storedBody) {
     params.add(d.id());
     params.add(d.event());
     params.add(d.action());
     params.add(d.contentType());
     params.add(d.signature());
-    params.add(d.body());
+    params.add(storedBody);
   }
 
   DeliveryStore(Vertx vertx, Pool pool, int maxBatch, int maxInFlight, long timeoutMs) {
@@ -115,12 +116,13 @@ final class DeliveryStore {
     List<Object> params = new ArrayList<>(2 + rows * 6);
     params.add(ids);
     params.add(queues);
+    BodyCodec codec = BodyCodec.forThisThread();
     int i = 0;
     for (Pending p : first.values()) {
       Incoming d = p.delivery();
       ids[i] = d.id();
       queues[i] = Queues.forEvent(d.event());
-      addRow(params, d);
+      addRow(params, d, codec.compress(d.body()));
       i++;
     }
     for (int r = n; r < rows; r++) {

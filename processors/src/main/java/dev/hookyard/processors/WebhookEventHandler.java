@@ -5,6 +5,7 @@ import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
 import dev.hookyard.common.queue.PermanentJobFailure;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
@@ -36,14 +37,15 @@ final class WebhookEventHandler implements JobHandler {
   }
 
   static JsonObject payload(Job job) {
-    if (job.body() == null) {
+    if (job.storedBody() == null) {
       throw new PermanentJobFailure("delivery " + job.deliveryId() + " is not stored");
     }
+    Buffer body = job.body();
     try {
       if ("application/x-www-form-urlencoded".equals(job.contentType())) {
-        return new JsonObject(formPayload(job.body().toString(StandardCharsets.UTF_8)));
+        return new JsonObject(formPayload(body.toString(StandardCharsets.UTF_8)));
       }
-      return new JsonObject(job.body());
+      return new JsonObject(body);
     } catch (DecodeException | ClassCastException e) {
       throw new PermanentJobFailure("delivery " + job.deliveryId() + " body is not a JSON object");
     }

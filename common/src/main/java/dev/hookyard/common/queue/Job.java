@@ -1,5 +1,6 @@
 package dev.hookyard.common.queue;
 
+import dev.hookyard.common.webhook.BodyCodec;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 
@@ -9,6 +10,7 @@ import io.vertx.core.json.JsonObject;
  *
  * @param attempt which attempt this is, starting at 1
  * @param previousRunExpired the previous attempt's lease ran out without an answer
+ * @param storedBody the delivery body as stored (deflated); see {@link #body()}
  */
 public record Job(
   long id,
@@ -21,5 +23,20 @@ public record Job(
   String event,
   String action,
   String contentType,
-  Buffer body) {
+  Buffer storedBody) {
+
+  /**
+   * The delivery's raw body as GitHub sent it, or null for a job without a delivery.
+   * A stored body that cannot be inflated is a permanent failure of this job.
+   */
+  public Buffer body() {
+    if (storedBody == null) {
+      return null;
+    }
+    try {
+      return BodyCodec.forThisThread().expand(storedBody);
+    } catch (IllegalStateException e) {
+      throw new PermanentJobFailure("delivery " + deliveryId + ": " + e.getMessage());
+    }
+  }
 }
