@@ -4,8 +4,9 @@
 #
 # Knobs (env):
 #   PORT (18181), DURATION (15, seconds), CONNECTIONS (64), THREADS (2), WARMUP (60, seconds)
-#   ROLES         HOOKYARD_ROLES of the server (all): "gateway" measures ingest alone,
-#                 "all" also drains every job while the load runs
+#   ROLES         space-separated list of HOOKYARD_ROLES to measure, one fresh server
+#                 each ("gateway all"): "gateway" measures ingest alone, "all" also
+#                 drains every job in the same process while the load runs
 #   SKIP_BUILD=1  reuse app/target/hookyard.jar
 #   PAYLOAD       JSON file sent as a push (default: the shared push fixture, else a
 #                 generated ~7 KB one; "synthetic" forces the generated one)
@@ -22,7 +23,15 @@ DURATION="${DURATION:-15}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 WARMUP="${WARMUP:-60}"
-ROLES="${ROLES:-all}"
+ROLES="${ROLES:-gateway all}"
+if [[ "$ROLES" == *" "* ]]; then
+  rc=0
+  for roles in $ROLES; do
+    ROLES="$roles" SKIP_BUILD="${SKIP_BUILD:-}" bash "$ROOT/bench/ingest.sh" || rc=1
+    SKIP_BUILD=1
+  done
+  exit $rc
+fi
 JAR="app/target/hookyard.jar"
 BASE="http://127.0.0.1:$PORT"
 

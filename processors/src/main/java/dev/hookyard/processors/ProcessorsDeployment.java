@@ -2,6 +2,7 @@ package dev.hookyard.processors;
 
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
 import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.common.queue.JobWorker;
@@ -43,8 +44,9 @@ public final class ProcessorsDeployment {
     List<Future<String>> deployments = new ArrayList<>();
     processing().forEach((event, processing) -> deployments.add(
       deployWorker(vertx, config, queue, Queues.WEBHOOK_PREFIX + event, event, new WebhookEventHandler(processing))));
-    deployments.add(deployWorker(vertx, config, queue, Queues.UNHANDLED, "unhandled", new WebhookEventHandler(
-      (job, payload) -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'")))));
+    // Nobody reads these payloads: the gateway has already checked they are JSON objects.
+    deployments.add(deployWorker(vertx, config, queue, Queues.UNHANDLED, "unhandled",
+      job -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'"))));
     return Future.all(deployments).map(all -> {
       List<String> ids = new ArrayList<>();
       deployments.forEach(f -> ids.add(f.result()));
@@ -53,7 +55,7 @@ public final class ProcessorsDeployment {
   }
 
   private static Future<String> deployWorker(Vertx vertx, HookyardConfig config, JobQueue queue, String queueName,
-                                             String event, WebhookEventHandler handler) {
+                                             String event, JobHandler handler) {
     int instances = config.integer("HOOKYARD_PROCESSOR_" + HookyardConfig.envName(event) + "_INSTANCES",
       config.integer(HookyardConfig.PROCESSOR_INSTANCES, 1));
     QueueSettings settings = QueueSettings.of(config, queueName);
