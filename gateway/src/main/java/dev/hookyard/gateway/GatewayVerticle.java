@@ -48,6 +48,14 @@ public final class GatewayVerticle extends VerticleBase {
 
     Router router = Router.router(vertx);
     router.post("/webhooks/github").handler(new WebhookIngest(signature, store, maxBody));
+    String sentrySecret = config.string(HookyardConfig.SENTRY_SECRET, null);
+    if (sentrySecret != null) {
+      router.post("/webhooks/sentry").handler(AlertIngest.sentry(sentrySecret, store, maxBody));
+    }
+    String lokiToken = config.string(HookyardConfig.LOKI_TOKEN, null);
+    if (lokiToken != null) {
+      router.post("/webhooks/loki").handler(AlertIngest.loki(lokiToken, store, maxBody));
+    }
     router.get("/webhooks/github").handler(ctx -> ApiErrors.json(ctx, 200, new JsonObject()
       .put("status", "ok")
       .put("endpoint", "/webhooks/github")

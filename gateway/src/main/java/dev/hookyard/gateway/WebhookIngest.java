@@ -2,6 +2,7 @@ package dev.hookyard.gateway;
 
 import dev.hookyard.common.metrics.HookyardMetrics;
 import dev.hookyard.common.webhook.GitHubSignature;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
@@ -21,7 +22,7 @@ final class WebhookIngest implements Handler<RoutingContext> {
 
   private static final Logger log = LoggerFactory.getLogger(WebhookIngest.class);
   private static final Pattern EVENT = Pattern.compile("[a-z0-9_]{1,64}");
-  private static final Pattern GUID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+  static final Pattern GUID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
   private static final String FORM = "application/x-www-form-urlencoded";
 
   private final GitHubSignature signature;
@@ -37,38 +38,12 @@ final class WebhookIngest implements Handler<RoutingContext> {
   @Override
   public void handle(RoutingContext ctx) {
     long started = System.nanoTime();
-    HttpServerRequest req = ctx.request();
-    String contentType = mediaType(req.getHeader("Content-Type"));
+    String contentType = RawBody.mediaType(ctx.request().getHeader("Content-Type"));
     if (!"application/json".equals(contentType) && !FORM.equals(contentType)) {
-      ctx.response().putHeader("Connection", "close");
-      reject(ctx, 415, "unsupported_media_type", "Content-Type must be application/json or " + FORM);
+      RawBody.refuseEarly(ctx, 415, "unsupported_media_type", "Content-Type must be application/json or " + FORM);
       return;
     }
-    String declared = req.getHeader("Content-Length");
-    if (declared != null && parseLong(declared) > maxBodyBytes) {
-      tooLarge(ctx);
-      return;
-    }
-    Buffer body = Buffer.buffer();
-    boolean[] overflow = {false};
-    req.handler(chunk -> {
-      if (overflow[0]) {
-        return;
-      }
-      if (body.length() + chunk.length() > maxBodyBytes) {
-        overflow[0] = true;
-        tooLarge(ctx);
-        return;
-      }
-      body.appendBuffer(chunk);
-    });
-    req.exceptionHandler(err -> log.debug("Webhook request failed while reading: {}", err.toString()));
-    req.endHandler(v -> {
-      if (!overflow[0]) {
-        received(ctx, contentType, body, started);
-      }
-    });
-    req.resume();
+    RawBody.read(ctx, maxBodyBytes, body -> received(ctx, contentType, body, started));
   }
 
   private void received(RoutingContext ctx, String contentType, Buffer body, long started) {
@@ -111,51 +86,36 @@ final class WebhookIngest implements Handler<RoutingContext> {
       ApiErrors.json(ctx, 200, new JsonObject().put("status", "pong").put("delivery_id", guid));
       return;
     }
-    String deliveryId = guid;
-    String eventName = event;
-    store.store(new DeliveryStore.Incoming(guid, event, checked.action(), contentType, sig, body))
+    acknowledge(ctx, store.store(new DeliveryStore.Incoming(guid, event, checked.action(), contentType, sig, body)),
+      guid, event, started);
+  }
+
+  /**
+   * Answers a delivery once its store completes: 202 stored, 200 duplicate, 503 not
+   * stored. {@code deliveryId} and {@code event} must be free of JSON metacharacters
+   * (callers check them against strict patterns).
+   */
+  static void acknowledge(RoutingContext ctx, Future<DeliveryStore.Result> stored, String deliveryId, String event, long started) {
+    stored
       .onSuccess(result -> {
         if (result == DeliveryStore.Result.DUPLICATE) {
           HookyardMetrics.deliveryDuplicate();
           ApiErrors.json(ctx, 200, new JsonObject().put("delivery_id", deliveryId).put("duplicate", true));
         } else {
-          HookyardMetrics.deliveryReceived(eventName);
-          // Both values matched GUID and EVENT above, so they need no JSON escaping.
+          HookyardMetrics.deliveryReceived(event);
           ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
-            .end("{\"delivery_id\":\"" + deliveryId + "\",\"event\":\"" + eventName + "\",\"status\":\"queued\"}");
+            .end("{\"delivery_id\":\"" + deliveryId + "\",\"event\":\"" + event + "\",\"status\":\"queued\"}");
         }
         HookyardMetrics.ackLatency(System.nanoTime() - started);
       })
       .onFailure(err -> {
-        log.warn("Delivery {} ({}) not stored: {}", deliveryId, eventName, err.toString());
+        log.warn("Delivery {} ({}) not stored: {}", deliveryId, event, err.toString());
         ctx.response().putHeader("Retry-After", "5");
         reject(ctx, 503, "unavailable", "the delivery could not be stored; retry later");
       });
   }
 
-  private void tooLarge(RoutingContext ctx) {
-    ctx.response().putHeader("Connection", "close");
-    reject(ctx, 413, "payload_too_large", "body exceeds " + maxBodyBytes + " bytes");
-  }
-
   private static void reject(RoutingContext ctx, int status, String code, String message) {
-    HookyardMetrics.deliveryRejected(code);
-    ApiErrors.send(ctx, status, code, message);
-  }
-
-  private static String mediaType(String header) {
-    if (header == null) {
-      return null;
-    }
-    int semi = header.indexOf(';');
-    return (semi < 0 ? header : header.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
-  }
-
-  private static long parseLong(String s) {
-    try {
-      return Long.parseLong(s.trim());
-    } catch (NumberFormatException e) {
-      return -1;
-    }
+    RawBody.reject(ctx, status, code, message);
   }
 }

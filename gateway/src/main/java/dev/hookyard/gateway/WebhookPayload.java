@@ -26,21 +26,26 @@ final class WebhookPayload {
   }
 
   static Checked check(Buffer body, boolean formEncoded) {
+    return check(body, formEncoded, "action");
+  }
+
+  /** As {@link #check(Buffer, boolean)}, picking the top-level string {@code actionField} as the action. */
+  static Checked check(Buffer body, boolean formEncoded, String actionField) {
     try {
       if (formEncoded) {
         String json = formPayload(body.toString(StandardCharsets.UTF_8));
         if (json == null) {
           return new Checked(null, "form-encoded body has no payload field");
         }
-        return scan(JSON.createParser(json));
+        return scan(JSON.createParser(json), actionField);
       }
-      return scan(JSON.createParser(body.getBytes()));
+      return scan(JSON.createParser(body.getBytes()), actionField);
     } catch (IOException | IllegalArgumentException e) {
       return new Checked(null, "body is not valid JSON: " + firstLine(e.getMessage()));
     }
   }
 
-  private static Checked scan(JsonParser p) throws IOException {
+  private static Checked scan(JsonParser p, String actionField) throws IOException {
     try (p) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
         return new Checked(null, "body is not a JSON object");
@@ -50,7 +55,7 @@ final class WebhookPayload {
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken value = p.nextToken();
-        if ("action".equals(name) && value == JsonToken.VALUE_STRING) {
+        if (actionField.equals(name) && value == JsonToken.VALUE_STRING) {
           action = p.getText();
         } else if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
           p.skipChildren();

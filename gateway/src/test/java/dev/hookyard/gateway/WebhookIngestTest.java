@@ -228,5 +228,8 @@ class WebhookIngestTest {
     assertThat(ready.bodyAsJsonObject().getString("database")).isEqualTo("up");
     assertThat(ready.bodyAsJsonObject().getString("event_bus")).isEqualTo("up");
     assertError(gw.client.get("/nope").send().await(10, TimeUnit.SECONDS), 404, "not_found");
+    // Alert endpoints exist only when their secret is configured.
+    assertError(gw.client.post("/webhooks/sentry").sendBuffer(Buffer.buffer("{}")).await(10, TimeUnit.SECONDS), 404, "not_found");
+    assertError(gw.client.post("/webhooks/loki").sendBuffer(Buffer.buffer("{}")).await(10, TimeUnit.SECONDS), 404, "not_found");
   }
 }

@@ -47,6 +47,11 @@ public final class ProcessorsDeployment {
     // Nobody reads these payloads: the gateway has already checked they are JSON objects.
     deployments.add(deployWorker(vertx, config, queue, Queues.UNHANDLED, "unhandled",
       job -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'"))));
+    // Fix verification is what alerts are for; until a fix is being monitored they are kept, not acted on.
+    for (String alerts : List.of(Queues.SENTRY_ALERTS, Queues.LOKI_ALERTS)) {
+      deployments.add(deployWorker(vertx, config, queue, alerts, alerts.replace('.', '_'),
+        job -> Future.succeededFuture(JobOutcome.ignored("no fix is being monitored"))));
+    }
     return Future.all(deployments).map(all -> {
       List<String> ids = new ArrayList<>();
       deployments.forEach(f -> ids.add(f.result()));

@@ -45,6 +45,8 @@ public final class HookyardConfig {
   public static final String QUEUE_BATCH_SIZE = "HOOKYARD_QUEUE_BATCH_SIZE";
   public static final String SHUTDOWN_GRACE_MS = "HOOKYARD_SHUTDOWN_GRACE_MS";
   public static final String CONFIG_FILE = "HOOKYARD_CONFIG_FILE";
+  public static final String SENTRY_SECRET = "HOOKYARD_SENTRY_SECRET";
+  public static final String LOKI_TOKEN = "HOOKYARD_LOKI_TOKEN";
 
   private static final String PREFIX = "HOOKYARD_";
 
