@@ -57,7 +57,8 @@ public final class Hookyard implements AutoCloseable {
   public static Hookyard start(HookyardConfig config) throws Exception {
     Set<Role> roles = Role.parse(config.list(HookyardConfig.ROLES));
     Path dataDir = Path.of(config.string(HookyardConfig.DATA_DIR, "./hookyard-data"));
-    Credentials credentials = Credentials.load(config, dataDir);
+    // Only the gateway checks signatures and tokens: other roles neither need nor generate them.
+    Credentials credentials = roles.contains(Role.GATEWAY) ? Credentials.load(config, dataDir) : Credentials.notNeeded();
     if (credentials.generated()) {
       printGenerated(credentials, dataDir);
     }

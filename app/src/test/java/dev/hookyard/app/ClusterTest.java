@@ -30,6 +30,8 @@ class ClusterTest {
 
     Map<String, String> processorsEnv = TestHookyard.config(db);
     processorsEnv.put(HookyardConfig.ROLES, "processors");
+    processorsEnv.remove(HookyardConfig.WEBHOOK_SECRETS);
+    processorsEnv.remove(HookyardConfig.ADMIN_TOKEN);
     processorsEnv.put("HOOKYARD_CLUSTER_NAME", clusterName);
     // Polling every ten minutes: only the wake-up crossing the cluster can make the job run in time.
     processorsEnv.put(HookyardConfig.QUEUE_POLL_MS, "600000");
@@ -56,7 +58,9 @@ class ClusterTest {
       }
       assertThat(status).isEqualTo("done");
 
-      // The processors node serves its own probes; the gateway node runs no workers.
+      // The processors node serves its own probes, and generated no credentials of its own.
+      assertThat(processors.credentials().generated()).isFalse();
+      assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(processorsEnv.get(HookyardConfig.DATA_DIR), "credentials.json"))).isFalse();
       WebClient processorsClient = TestHookyard.client(processors, processorsEnv);
       assertThat(processorsClient.get("/ready").send().await(10, java.util.concurrent.TimeUnit.SECONDS).statusCode()).isEqualTo(200);
       assertThat(processorsClient.post("/webhooks/github").send().await(10, java.util.concurrent.TimeUnit.SECONDS).statusCode())

@@ -62,6 +62,8 @@ class StartupTest {
       String syncCommit = h.pool().query("SHOW synchronous_commit").execute().await(10, TimeUnit.SECONDS)
         .iterator().next().getString(0);
       assertThat(syncCommit).isEqualTo("on");
+      String fsync = h.pool().query("SHOW fsync").execute().await(10, TimeUnit.SECONDS).iterator().next().getString(0);
+      assertThat(fsync).isEqualTo("on");
     }
   }
 

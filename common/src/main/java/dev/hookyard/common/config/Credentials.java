@@ -22,6 +22,11 @@ public record Credentials(List<String> webhookSecrets, String adminToken, boolea
 
   public static final String FILE = "credentials.json";
 
+  /** For a process without the gateway role. */
+  public static Credentials notNeeded() {
+    return new Credentials(List.of(), null, false);
+  }
+
   public static Credentials load(HookyardConfig config, Path dataDir) {
     List<String> secrets = config.list(HookyardConfig.WEBHOOK_SECRETS);
     String token = config.string(HookyardConfig.ADMIN_TOKEN, null);
