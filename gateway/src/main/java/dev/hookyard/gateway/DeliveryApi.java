@@ -60,14 +60,10 @@ final class DeliveryApi {
       .onSuccess(rows -> {
         JsonArray out = new JsonArray();
         for (Row r : rows) {
-          out.add(new JsonObject()
+          out.add(withJobState(new JsonObject()
             .put("delivery_id", r.getString("id"))
             .put("event", r.getString("event"))
-            .put("action", r.getString("action"))
-            .put("status", r.getString("status"))
-            .put("attempts", r.getInteger("attempts"))
-            .put("result", r.getString("result"))
-            .put("error", r.getString("last_error"))
+            .put("action", r.getString("action")), r)
             .put("received_at", iso(r.getOffsetDateTime("received_at"))));
         }
         ApiErrors.json(ctx, 200, out);
@@ -86,13 +82,9 @@ final class DeliveryApi {
       return pool.preparedQuery(DeliveryQueries.JOBS_OF).execute(Tuple.of(id)).map(jobs -> {
         JsonArray jobList = new JsonArray();
         for (Row j : jobs) {
-          jobList.add(new JsonObject()
+          jobList.add(withJobState(new JsonObject()
             .put("id", j.getLong("id"))
-            .put("queue", j.getString("queue"))
-            .put("status", j.getString("status"))
-            .put("attempts", j.getInteger("attempts"))
-            .put("result", j.getString("result"))
-            .put("error", j.getString("last_error"))
+            .put("queue", j.getString("queue")), j)
             .put("created_at", iso(j.getOffsetDateTime("created_at")))
             .put("finished_at", iso(j.getOffsetDateTime("finished_at"))));
         }
@@ -171,6 +163,14 @@ final class DeliveryApi {
         return null;
       });
     }).onFailure(err -> unavailable(ctx, err));
+  }
+
+  /** A job's status, attempts, result note and last error, as every listing shows them. */
+  private static JsonObject withJobState(JsonObject o, Row r) {
+    return o.put("status", r.getString("status"))
+      .put("attempts", r.getInteger("attempts"))
+      .put("result", r.getString("result"))
+      .put("error", r.getString("last_error"));
   }
 
   static void unavailable(RoutingContext ctx, Throwable err) {
