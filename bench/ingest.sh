@@ -141,7 +141,7 @@ token="$(openssl rand -hex 20)"
 sig="sha256=$(openssl dgst -sha256 -hmac "$secret" -r "$body" | cut -d' ' -f1)"
 
 # Another server on the port would answer /ready and the health counts for us.
-curl -s -o /dev/null "$BASE/health" && die "port $PORT is already in use (set PORT)"
+curl -s -m 5 -o /dev/null "$BASE/health" && die "port $PORT is already in use (set PORT)"
 
 log "starting hookyard on port $PORT (data in $tmp/data)"
 env HOOKYARD_DATA_DIR="$tmp/data" HOOKYARD_HTTP_PORT="$PORT" HOOKYARD_ROLES="$ROLES" HOOKYARD_CLUSTER=false \
@@ -152,7 +152,7 @@ pid=$!
 
 for i in $(seq 1 90); do
   kill -0 "$pid" 2>/dev/null || die "hookyard exited during startup"
-  [[ "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/ready" || true)" == 200 ]] && break
+  [[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$BASE/ready" || true)" == 200 ]] && break
   [[ $i == 90 ]] && die "hookyard not ready after 90 s"
   sleep 1
 done
@@ -160,7 +160,7 @@ log "ready after ~${i} s"
 
 # Deliveries stored so far (the health window is one hour; the data dir is fresh).
 stored_count() {
-  curl -sf "$BASE/webhooks/github/health" | sed -n 's/.*"total_events_last_hour":\([0-9]*\).*/\1/p'
+  curl -sf -m 30 "$BASE/webhooks/github/health" | sed -n 's/.*"total_events_last_hour":\([0-9]*\).*/\1/p'
 }
 
 # Requests still in flight when wrk stops may be stored a little later.
@@ -193,7 +193,7 @@ log "measured run: ${DURATION} s, $CONNECTIONS connections, $THREADS threads"
 run_wrk "run-$run_id" "$THREADS" "$CONNECTIONS" "$DURATION" "$tmp/run.out"
 cat "$tmp/run.out"
 after="$(stable_count)"
-log "health after the run: $(curl -s "$BASE/webhooks/github/health")"
+log "health after the run: $(curl -s -m 30 "$BASE/webhooks/github/health")"
 
 val() { sed -n "s/^$1=//p" "$tmp/run.out"; }
 requests="$(val requests)"; secs="$(val duration_s)"

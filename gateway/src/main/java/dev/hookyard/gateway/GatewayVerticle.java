@@ -17,6 +17,8 @@ import io.vertx.sqlclient.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.concurrent.TimeUnit;
+
 /**
  * The gateway: webhook ingest, admin API and operations endpoints on one HTTP port.
  * Deploy several instances to use several event loops; they share the port.
@@ -72,9 +74,22 @@ public final class GatewayVerticle extends VerticleBase {
     });
     router.errorHandler(405, ctx -> ApiErrors.send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.request().path()));
 
-    server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(false))
+    // No HTTP/2 upgrade sniffing: webhook senders speak HTTP/1.1, and the h2c detection
+    // path skips the connection metrics Vert.x 5.0.8 then dereferences, hanging requests.
+    server = vertx.createHttpServer(new HttpServerOptions().setCompressionSupported(false).setHttp2ClearTextEnabled(false)
+      // A connection silent this long is dead (GitHub itself gives up after 10 s).
+      .setIdleTimeout(120))
       .requestHandler(router);
     return server.listen(config.integer(HookyardConfig.HTTP_PORT, 8080), config.string(HookyardConfig.HTTP_HOST, "0.0.0.0"));
+  }
+
+  /**
+   * Stops taking connections and lets the requests in flight finish (their deliveries
+   * are being stored and deserve their answer), for at most the shutdown grace.
+   */
+  @Override
+  public Future<?> stop() {
+    return server.shutdown(config.longValue(HookyardConfig.SHUTDOWN_GRACE_MS, 20_000) / 2, TimeUnit.MILLISECONDS);
   }
 
   /** Port actually bound (useful when configured as 0). */

@@ -3,6 +3,7 @@ package dev.hookyard.gateway;
 import dev.hookyard.common.config.HookyardConfig;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
+import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 
@@ -25,7 +26,7 @@ public final class OpsVerticle extends VerticleBase {
     Router router = Router.router(vertx);
     new OpsRoutes(vertx, pool).mount(router);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "this process serves only /health, /ready and /metrics"));
-    return vertx.createHttpServer().requestHandler(router)
+    return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router)
       .listen(config.integer(HookyardConfig.HTTP_PORT, 8080), config.string(HookyardConfig.HTTP_HOST, "0.0.0.0"));
   }
 }

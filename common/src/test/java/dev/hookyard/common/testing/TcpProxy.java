@@ -21,6 +21,7 @@ public final class TcpProxy {
   private final int targetPort;
   private final Set<NetSocket> sockets = ConcurrentHashMap.newKeySet();
   private volatile boolean cut;
+  private volatile boolean held;
   private NetServer server;
   private NetClient client;
 
@@ -55,6 +56,10 @@ public final class TcpProxy {
       sockets.add(out);
       in.handler(out::write);
       out.handler(in::write);
+      if (held) {
+        in.pause();
+        out.pause();
+      }
       in.closeHandler(v -> { sockets.remove(in); out.close(); });
       out.closeHandler(v -> { sockets.remove(out); in.close(); });
       in.resume();
@@ -69,6 +74,18 @@ public final class TcpProxy {
 
   public void restore() {
     cut = false;
+  }
+
+  /** Stops forwarding (connections stay open, bytes wait), as a stalled database would. */
+  public void hold() {
+    held = true;
+    sockets.forEach(NetSocket::pause);
+  }
+
+  /** Forwards what waited and everything after. */
+  public void release() {
+    held = false;
+    sockets.forEach(NetSocket::resume);
   }
 
   public Future<Void> close() {
