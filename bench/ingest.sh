@@ -3,7 +3,7 @@
 # every 2xx answer corresponds to a stored delivery.
 #
 # Knobs (env):
-#   PORT (18181), DURATION (15, seconds), CONNECTIONS (64), THREADS (2), WARMUP (60, seconds)
+#   PORT (18181), DURATION (15, seconds), CONNECTIONS (64), THREADS (2), WARMUP (90, seconds)
 #   ROLES         space-separated list of HOOKYARD_ROLES to measure, one fresh server
 #                 each ("gateway all"): "gateway" measures ingest alone, "all" also
 #                 drains every job in the same process while the load runs
@@ -22,7 +22,7 @@ PORT="${PORT:-18181}"
 DURATION="${DURATION:-15}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
-WARMUP="${WARMUP:-60}"
+WARMUP="${WARMUP:-90}"
 ROLES="${ROLES:-gateway all}"
 if [[ "$ROLES" == *" "* ]]; then
   rc=0
@@ -182,7 +182,7 @@ run_wrk() { # run_id threads connections seconds output
 }
 
 run_id="$(date +%s)-$$"
-# The JIT compiler needs about a minute of full load on two cores before the
+# The JIT compiler needs a minute or more of full load on two cores before the
 # server runs compiled code; a short warm-up measures the compiler, not hookyard.
 log "warm-up: ${WARMUP} s, $CONNECTIONS connections"
 run_wrk "warm-$run_id" "$THREADS" "$CONNECTIONS" "$WARMUP" "$tmp/warmup.out"
