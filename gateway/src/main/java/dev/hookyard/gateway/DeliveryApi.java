@@ -5,6 +5,7 @@ import dev.hookyard.common.Queues;
 import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.common.webhook.BodyCodec;
 import dev.hookyard.common.webhook.GitHubSignature;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -71,14 +72,21 @@ final class DeliveryApi {
       .onFailure(err -> unavailable(ctx, err));
   }
 
-  private void get(RoutingContext ctx) {
+  /** Loads the delivery named in the path and hands it on; 404 when there is none. */
+  private void withDelivery(RoutingContext ctx, java.util.function.Function<Row, Future<?>> then) {
     String id = ctx.pathParam("id");
     pool.preparedQuery(DeliveryQueries.GET).execute(Tuple.of(id)).compose(rows -> {
       if (rows.size() == 0) {
         ApiErrors.send(ctx, 404, "not_found", "no delivery " + id);
-        return io.vertx.core.Future.succeededFuture();
+        return Future.succeededFuture();
       }
-      Row d = rows.iterator().next();
+      return then.apply(rows.iterator().next());
+    }).onFailure(err -> unavailable(ctx, err));
+  }
+
+  private void get(RoutingContext ctx) {
+    withDelivery(ctx, d -> {
+      String id = d.getString("id");
       return pool.preparedQuery(DeliveryQueries.JOBS_OF).execute(Tuple.of(id)).map(jobs -> {
         JsonArray jobList = new JsonArray();
         for (Row j : jobs) {
@@ -102,17 +110,12 @@ final class DeliveryApi {
         ApiErrors.json(ctx, 200, out);
         return null;
       });
-    }).onFailure(err -> unavailable(ctx, err));
+    });
   }
 
   private void replay(RoutingContext ctx) {
-    String id = ctx.pathParam("id");
-    pool.preparedQuery(DeliveryQueries.GET).execute(Tuple.of(id)).compose(rows -> {
-      if (rows.size() == 0) {
-        ApiErrors.send(ctx, 404, "not_found", "no delivery " + id);
-        return io.vertx.core.Future.succeededFuture();
-      }
-      Row d = rows.iterator().next();
+    withDelivery(ctx, d -> {
+      String id = d.getString("id");
       String q = Queues.forEvent(d.getString("event"));
       // The stored bytes are the signed bytes: the replay says whether today's secrets still accept them.
       boolean verified = d.getString("signature") != null
@@ -125,7 +128,7 @@ final class DeliveryApi {
           .put("status", "queued").put("signature_verified", verified));
         return null;
       });
-    }).onFailure(err -> unavailable(ctx, err));
+    });
   }
 
   private void stats(RoutingContext ctx) {
@@ -152,7 +155,7 @@ final class DeliveryApi {
       if (q.isPresent()) {
         vertx.eventBus().publish(Addresses.wake(q.get()), new JsonObject().put("type", "jobs.wake"));
         ApiErrors.json(ctx, 202, new JsonObject().put("id", id).put("queue", q.get()).put("status", "queued"));
-        return io.vertx.core.Future.succeededFuture();
+        return Future.succeededFuture();
       }
       return queue.status(id).map(status -> {
         if (status.isEmpty()) {
