@@ -11,11 +11,6 @@ public final class Addresses {
   /** Answered by every node; {@code /ready} uses it to prove the event bus works. */
   public static final String PING = "hookyard.ping";
 
-  /** Board changes of one workspace. */
-  public static String board(String workspace) {
-    return "board." + workspace;
-  }
-
   private Addresses() {
   }
 }

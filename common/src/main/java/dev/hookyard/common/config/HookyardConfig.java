@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -81,20 +80,6 @@ public final class HookyardConfig {
     return new HookyardConfig(merged);
   }
 
-  public static HookyardConfig of(JsonObject json) {
-    return new HookyardConfig(json.copy());
-  }
-
-  public HookyardConfig with(String key, Object value) {
-    JsonObject copy = values.copy();
-    copy.put(key, value == null ? null : String.valueOf(value));
-    return new HookyardConfig(copy);
-  }
-
-  public JsonObject toJson() {
-    return values.copy();
-  }
-
   public String string(String key, String fallback) {
     Object v = values.getValue(key);
     if (v == null) {
@@ -160,11 +145,5 @@ public final class HookyardConfig {
   /** Upper-case, underscore-separated form of a queue or event name for configuration keys. */
   public static String envName(String name) {
     return name.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]", "_");
-  }
-
-  public Map<String, String> asMap() {
-    Map<String, String> m = new HashMap<>();
-    values.forEach(e -> m.put(e.getKey(), e.getValue() == null ? null : String.valueOf(e.getValue())));
-    return m;
   }
 }

@@ -35,16 +35,8 @@ public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMax
     return Math.min(backoffBaseMs << shift, backoffMaxMs);
   }
 
-  public QueueSettings withMaxAttempts(int n) {
-    return new QueueSettings(n, backoffBaseMs, backoffMaxMs, leaseMs, pollMs, batchSize);
-  }
-
   public QueueSettings withBackoff(long baseMs, long maxMs) {
     return new QueueSettings(maxAttempts, baseMs, maxMs, leaseMs, pollMs, batchSize);
-  }
-
-  public QueueSettings withLease(long ms) {
-    return new QueueSettings(maxAttempts, backoffBaseMs, backoffMaxMs, ms, pollMs, batchSize);
   }
 
   public QueueSettings withPoll(long ms) {
