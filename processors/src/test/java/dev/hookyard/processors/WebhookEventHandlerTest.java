@@ -39,7 +39,7 @@ class WebhookEventHandlerTest {
   void badBodiesArePermanent() {
     BodyCodec codec = BodyCodec.forThisThread();
     assertThatThrownBy(() -> handler.handle(job("application/json", null))).isInstanceOf(PermanentJobFailure.class);
-    assertThatThrownBy(() -> handler.handle(job("application/json", Buffer.buffer("not deflated"))))
+    assertThatThrownBy(() -> handler.handle(job("application/json", Buffer.buffer("not compressed"))))
       .isInstanceOf(PermanentJobFailure.class);
     assertThatThrownBy(() -> handler.handle(job("application/json", codec.compress(Buffer.buffer("[1,2]")))))
       .isInstanceOf(PermanentJobFailure.class);

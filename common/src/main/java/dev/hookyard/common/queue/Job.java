@@ -10,7 +10,7 @@ import io.vertx.core.json.JsonObject;
  *
  * @param attempt which attempt this is, starting at 1
  * @param previousRunExpired the previous attempt's lease ran out without an answer
- * @param storedBody the delivery body as stored (deflated); see {@link #body()}
+ * @param storedBody the delivery body as stored (a zstd frame); see {@link #body()}
  */
 public record Job(
   long id,

@@ -29,7 +29,7 @@ class BodyCodecTest {
   }
 
   @Test
-  @DisplayName("A stored body that is not deflate data is refused, not misread")
+  @DisplayName("A stored body that is not a complete zstd frame is refused, not misread")
   void corrupt() {
     assertThatThrownBy(() -> codec.expand(Buffer.buffer("{\"plain\":true}"))).isInstanceOf(IllegalStateException.class);
     assertThatThrownBy(() -> codec.expand(Buffer.buffer())).isInstanceOf(IllegalStateException.class);
