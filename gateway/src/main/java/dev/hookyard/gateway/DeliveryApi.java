@@ -1,6 +1,5 @@
 package dev.hookyard.gateway;
 
-import dev.hookyard.common.Addresses;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.common.webhook.BodyCodec;
@@ -121,7 +120,7 @@ final class DeliveryApi {
       boolean verified = d.getString("signature") != null
         && signature.verify(d.getString("signature"), BodyCodec.forThisThread().expand(d.getBuffer("body")));
       return queue.enqueueDelivery(q, id).map(jobId -> {
-        vertx.eventBus().publish(Addresses.wake(q), new JsonObject().put("type", "jobs.wake"));
+        JobQueue.wake(vertx, q);
         log.info("Delivery {} replayed as job {}", id, jobId);
         ApiErrors.json(ctx, 202, new JsonObject()
           .put("delivery_id", id).put("job_id", jobId).put("queue", q)
@@ -153,7 +152,7 @@ final class DeliveryApi {
     }
     queue.retry(id).compose(q -> {
       if (q.isPresent()) {
-        vertx.eventBus().publish(Addresses.wake(q.get()), new JsonObject().put("type", "jobs.wake"));
+        JobQueue.wake(vertx, q.get());
         ApiErrors.json(ctx, 202, new JsonObject().put("id", id).put("queue", q.get()).put("status", "queued"));
         return Future.succeededFuture();
       }

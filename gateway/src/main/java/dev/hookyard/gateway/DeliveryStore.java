@@ -1,21 +1,20 @@
 package dev.hookyard.gateway;
 
-import dev.hookyard.common.Addresses;
 import dev.hookyard.common.Queues;
+import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.common.webhook.BodyCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,13 +99,14 @@ final class DeliveryStore {
 
   private Future<Void> write(List<Pending> batch) {
     // The same GUID twice in one batch: the first one is written, the rest are duplicates.
-    Map<String, Pending> first = new HashMap<>();
+    Map<String, Pending> byId = new LinkedHashMap<>();
     List<Pending> repeats = new ArrayList<>();
     for (Pending p : batch) {
-      if (first.putIfAbsent(p.delivery().id(), p) != null) {
+      if (byId.putIfAbsent(p.delivery().id(), p) != null) {
         repeats.add(p);
       }
     }
+    List<Pending> first = new ArrayList<>(byId.values());
     // Batch sizes are rounded up to a power of two so a handful of prepared statements
     // serve every size; the padding repeats the first row, which the conflict clause skips.
     int n = first.size();
@@ -117,13 +117,11 @@ final class DeliveryStore {
     params.add(ids);
     params.add(queues);
     BodyCodec codec = BodyCodec.forThisThread();
-    int i = 0;
-    for (Pending p : first.values()) {
-      Incoming d = p.delivery();
+    for (int i = 0; i < n; i++) {
+      Incoming d = first.get(i).delivery();
       ids[i] = d.id();
       queues[i] = Queues.forEvent(d.event());
       addRow(params, d, codec.compress(d.body()));
-      i++;
     }
     for (int r = n; r < rows; r++) {
       params.addAll(params.subList(2, 8));
@@ -136,12 +134,12 @@ final class DeliveryStore {
           stored.add(r.getString("delivery_id"));
         }
         Set<String> woken = new HashSet<>();
-        for (Pending p : first.values()) {
-          boolean isNew = stored.contains(p.delivery().id());
-          if (isNew && woken.add(Queues.forEvent(p.delivery().event()))) {
-            vertx.eventBus().publish(Addresses.wake(Queues.forEvent(p.delivery().event())), new JsonObject().put("type", "jobs.wake"));
+        for (int i = 0; i < n; i++) {
+          boolean isNew = stored.contains(ids[i]);
+          if (isNew && woken.add(queues[i])) {
+            JobQueue.wake(vertx, queues[i]);
           }
-          p.promise().tryComplete(isNew ? Result.STORED : Result.DUPLICATE);
+          first.get(i).promise().tryComplete(isNew ? Result.STORED : Result.DUPLICATE);
         }
         repeats.forEach(p -> p.promise().tryComplete(Result.DUPLICATE));
         return (Void) null;

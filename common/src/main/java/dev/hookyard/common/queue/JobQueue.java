@@ -1,6 +1,8 @@
 package dev.hookyard.common.queue;
 
+import dev.hookyard.common.Addresses;
 import io.vertx.core.Future;
+import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -213,6 +215,14 @@ public final class JobQueue {
   public Future<Optional<String>> status(long jobId) {
     return pool.preparedQuery(QueueQueries.JOB_STATUS).execute(Tuple.of(jobId))
       .map(rows -> rows.size() == 0 ? Optional.<String>empty() : Optional.of(rows.iterator().next().getString("status")));
+  }
+
+  /**
+   * Tells the workers of {@code queue}, on every node, that committed jobs are waiting.
+   * Call it only after the commit: a worker woken earlier would find nothing to claim.
+   */
+  public static void wake(Vertx vertx, String queue) {
+    vertx.eventBus().publish(Addresses.wake(queue), new JsonObject().put("type", "jobs.wake"));
   }
 
   public static String iso(OffsetDateTime t) {

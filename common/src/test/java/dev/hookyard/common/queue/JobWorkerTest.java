@@ -1,6 +1,5 @@
 package dev.hookyard.common.queue;
 
-import dev.hookyard.common.Addresses;
 import dev.hookyard.common.db.Database;
 import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.Future;
@@ -91,7 +90,7 @@ class JobWorkerTest {
 
     succeedFrom.set(4);
     assertThat(queue.retry(id).await(10, TimeUnit.SECONDS)).contains("test.flaky");
-    vertx.eventBus().publish(Addresses.wake("test.flaky"), new JsonObject().put("type", "wake"));
+    JobQueue.wake(vertx, "test.flaky");
     Row retried = awaitJob(id, r -> r.getString("status").equals("done"));
     assertThat(retried.getString("status")).isEqualTo("done");
     assertThat(retried.getInteger("attempts")).isEqualTo(1);
