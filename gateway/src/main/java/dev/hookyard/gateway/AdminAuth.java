@@ -3,22 +3,18 @@ package dev.hookyard.gateway;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-
 /** {@code Authorization: Bearer <admin token>}, compared in constant time; 401 otherwise. */
 final class AdminAuth implements Handler<RoutingContext> {
 
-  private final byte[] token;
+  private final BearerToken token;
 
   AdminAuth(String token) {
-    this.token = ("Bearer " + token).getBytes(StandardCharsets.UTF_8);
+    this.token = new BearerToken(token);
   }
 
   @Override
   public void handle(RoutingContext ctx) {
-    String header = ctx.request().getHeader("Authorization");
-    if (header != null && MessageDigest.isEqual(token, header.trim().getBytes(StandardCharsets.UTF_8))) {
+    if (token.matches(ctx.request().getHeader("Authorization"))) {
       ctx.next();
     } else {
       ctx.response().putHeader("WWW-Authenticate", "Bearer");

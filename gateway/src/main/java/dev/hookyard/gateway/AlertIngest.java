@@ -6,7 +6,6 @@ import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
-import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -30,14 +29,14 @@ final class AlertIngest implements Handler<RoutingContext> {
 
   private final Source source;
   private final HmacSha256 sentrySignature;
-  private final byte[] lokiAuthorization;
+  private final BearerToken lokiToken;
   private final DeliveryStore store;
   private final long maxBodyBytes;
 
-  private AlertIngest(Source source, HmacSha256 sentrySignature, byte[] lokiAuthorization, DeliveryStore store, long maxBodyBytes) {
+  private AlertIngest(Source source, HmacSha256 sentrySignature, BearerToken lokiToken, DeliveryStore store, long maxBodyBytes) {
     this.source = source;
     this.sentrySignature = sentrySignature;
-    this.lokiAuthorization = lokiAuthorization;
+    this.lokiToken = lokiToken;
     this.store = store;
     this.maxBodyBytes = maxBodyBytes;
   }
@@ -47,7 +46,7 @@ final class AlertIngest implements Handler<RoutingContext> {
   }
 
   static AlertIngest loki(String token, DeliveryStore store, long maxBodyBytes) {
-    return new AlertIngest(Source.LOKI, null, ("Bearer " + token).getBytes(StandardCharsets.UTF_8), store, maxBodyBytes);
+    return new AlertIngest(Source.LOKI, null, new BearerToken(token), store, maxBodyBytes);
   }
 
   @Override
@@ -70,8 +69,7 @@ final class AlertIngest implements Handler<RoutingContext> {
         return;
       }
     } else {
-      String auth = ctx.request().getHeader("Authorization");
-      if (auth == null || !MessageDigest.isEqual(lokiAuthorization, auth.trim().getBytes(StandardCharsets.UTF_8))) {
+      if (!lokiToken.matches(ctx.request().getHeader("Authorization"))) {
         RawBody.reject(ctx, 401, "unauthorized", "a valid bearer token is required");
         return;
       }

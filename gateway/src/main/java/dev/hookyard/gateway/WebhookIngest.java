@@ -1,6 +1,7 @@
 package dev.hookyard.gateway;
 
 import dev.hookyard.common.metrics.HookyardMetrics;
+import dev.hookyard.common.webhook.FormEncodedPayload;
 import dev.hookyard.common.webhook.GitHubSignature;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
@@ -23,7 +24,7 @@ final class WebhookIngest implements Handler<RoutingContext> {
   private static final Logger log = LoggerFactory.getLogger(WebhookIngest.class);
   private static final Pattern EVENT = Pattern.compile("[a-z0-9_]{1,64}");
   static final Pattern GUID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
-  private static final String FORM = "application/x-www-form-urlencoded";
+  private static final String FORM = FormEncodedPayload.CONTENT_TYPE;
 
   private final GitHubSignature signature;
   private final DeliveryStore store;

@@ -3,10 +3,10 @@ package dev.hookyard.gateway;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
+import dev.hookyard.common.webhook.FormEncodedPayload;
 import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -33,7 +33,7 @@ final class WebhookPayload {
   static Checked check(Buffer body, boolean formEncoded, String actionField) {
     try {
       if (formEncoded) {
-        String json = formPayload(body.toString(StandardCharsets.UTF_8));
+        String json = FormEncodedPayload.payload(body.toString(StandardCharsets.UTF_8));
         if (json == null) {
           return new Checked(null, "form-encoded body has no payload field");
         }
@@ -66,18 +66,6 @@ final class WebhookPayload {
       }
       return new Checked(action, null);
     }
-  }
-
-  /** The decoded {@code payload} field of an {@code application/x-www-form-urlencoded} body. */
-  static String formPayload(String form) {
-    for (String pair : form.split("&")) {
-      int eq = pair.indexOf('=');
-      String key = eq < 0 ? pair : pair.substring(0, eq);
-      if (URLDecoder.decode(key, StandardCharsets.UTF_8).equals("payload")) {
-        return eq < 0 ? "" : URLDecoder.decode(pair.substring(eq + 1), StandardCharsets.UTF_8);
-      }
-    }
-    return null;
   }
 
   private static String firstLine(String s) {

@@ -4,12 +4,12 @@ import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
 import dev.hookyard.common.queue.PermanentJobFailure;
+import dev.hookyard.common.webhook.FormEncodedPayload;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 
-import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -42,21 +42,13 @@ final class WebhookEventHandler implements JobHandler {
     }
     Buffer body = job.body();
     try {
-      if ("application/x-www-form-urlencoded".equals(job.contentType())) {
-        return new JsonObject(formPayload(body.toString(StandardCharsets.UTF_8)));
+      if (FormEncodedPayload.CONTENT_TYPE.equals(job.contentType())) {
+        String json = FormEncodedPayload.payload(body.toString(StandardCharsets.UTF_8));
+        return new JsonObject(json == null ? "" : json);
       }
       return new JsonObject(body);
     } catch (DecodeException | ClassCastException e) {
       throw new PermanentJobFailure("delivery " + job.deliveryId() + " body is not a JSON object");
     }
-  }
-
-  private static String formPayload(String form) {
-    for (String pair : form.split("&")) {
-      if (pair.startsWith("payload=")) {
-        return URLDecoder.decode(pair.substring("payload=".length()), StandardCharsets.UTF_8);
-      }
-    }
-    return "";
   }
 }
