@@ -11,6 +11,20 @@ public final class Addresses {
   /** Answered by every node; {@code /ready} uses it to prove the event bus works. */
   public static final String PING = "hookyard.ping";
 
+  /**
+   * Published whenever internal users are created or changed; every node drops its
+   * cached GitHub-to-user mappings. Message: {@code {"type":"users.changed","user_id"}}.
+   */
+  public static final String USERS_CHANGED = "users.changed";
+
+  /**
+   * The seam to board automation: published once per workspace that tracks the
+   * repository, after a pull request's newer state is stored. Message:
+   * {@code {"type":"pull_request.changed","workspace","repository","number","action",
+   * "state","title","body","head_ref","base_ref","merged","at"}}.
+   */
+  public static final String PULL_REQUEST_CHANGED = "automation.pull_request";
+
   private Addresses() {
   }
 }

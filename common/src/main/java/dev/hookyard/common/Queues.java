@@ -33,6 +33,21 @@ public final class Queues {
   public static final String SENTRY_ALERTS = "alerts.sentry";
   public static final String LOKI_ALERTS = "alerts.loki";
 
+  /** Follow-up work a push asks for: one job per (repository, commit SHA). Payload {@code {repository_id, commit_sha, ref}}. */
+  public static final String INDEX_REPOSITORY = "index-repository";
+  /** A project whose plan or manifests changed. Payload {@code {project_update_id, project_id, commit_sha}}. */
+  public static final String REFRESH_PROJECT = "refresh-project";
+  /** Debounced recomputation of one repository's developer metrics. Payload {@code {repository_id}}. */
+  public static final String DEVELOPER_METRICS = "developer-metrics";
+  /** A chunk of per-workspace effects of one event on a widely tracked repository. */
+  public static final String WORKSPACE_FANOUT = "workspace-fanout";
+
+  /** Queues of jobs that processors create, as opposed to the ones deliveries land in. */
+  public static final List<String> FOLLOW_UP = List.of(INDEX_REPOSITORY, REFRESH_PROJECT, DEVELOPER_METRICS, WORKSPACE_FANOUT);
+
+  /** Priority of jobs that should overtake the rest of their queue. */
+  public static final int HIGH_PRIORITY = 10;
+
   /** The queue a delivery of {@code event} is stored into. */
   public static String forEvent(String event) {
     String e = event.toLowerCase(Locale.ROOT);

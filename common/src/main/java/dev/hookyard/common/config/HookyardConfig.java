@@ -46,6 +46,12 @@ public final class HookyardConfig {
   public static final String CONFIG_FILE = "HOOKYARD_CONFIG_FILE";
   public static final String SENTRY_SECRET = "HOOKYARD_SENTRY_SECRET";
   public static final String LOKI_TOKEN = "HOOKYARD_LOKI_TOKEN";
+  /** Workspaces handled per job when one event fans out over the workspaces tracking a repository. */
+  public static final String FANOUT_CHUNK = "HOOKYARD_FANOUT_CHUNK";
+  /** Delay that gathers events into one developer-metrics recomputation. */
+  public static final String METRICS_DEBOUNCE_MS = "HOOKYARD_METRICS_DEBOUNCE_MS";
+  /** How long a GitHub-to-user mapping is cached (changes to users invalidate it at once). */
+  public static final String USER_CACHE_TTL_MS = "HOOKYARD_USER_CACHE_TTL_MS";
 
   private static final String PREFIX = "HOOKYARD_";
 

@@ -141,6 +141,18 @@ public final class JobQueue {
       .map(rows -> rows.size() == 0 ? Optional.<Long>empty() : Optional.of(rows.iterator().next().getLong("id")));
   }
 
+  /**
+   * Asks for a job to run in {@code delayMs} unless one with the same pending key is
+   * still queued: events that land within the delay share one job. Call it after the
+   * facts the job reads are committed; a job already claimed does not absorb the call,
+   * so nothing committed before it is missed.
+   */
+  public static Future<Optional<Long>> enqueueDebounced(SqlClient client, String queue, JsonObject payload, String pendingKey, long delayMs) {
+    return client.preparedQuery(QueueQueries.ENQUEUE_DEBOUNCED)
+      .execute(Tuple.of(queue, payload, pendingKey, delayMs))
+      .map(rows -> rows.size() == 0 ? Optional.<Long>empty() : Optional.of(rows.iterator().next().getLong("id")));
+  }
+
   /** Queues a webhook delivery again (a replay): a new job on the delivery's queue. */
   public Future<Long> enqueueDelivery(String queue, String deliveryId) {
     return pool.preparedQuery(QueueQueries.ENQUEUE)

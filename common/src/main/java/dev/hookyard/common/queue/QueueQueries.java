@@ -51,6 +51,14 @@ final class QueueQueries {
     RETURNING id
     """;
 
+  /** A job that starts after $4 ms, unless one with pending key $3 is already queued. */
+  static final String ENQUEUE_DEBOUNCED = """
+    INSERT INTO jobs (queue, payload, pending_key, run_at)
+    VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
+    ON CONFLICT (pending_key) WHERE status = 'queued' AND pending_key IS NOT NULL DO NOTHING
+    RETURNING id
+    """;
+
   static final String STATS = """
     SELECT queue, status, count(*) AS n,
            extract(epoch FROM now() - min(run_at) FILTER (WHERE status IN ('queued', 'failed') AND run_at <= now())) AS oldest_s
@@ -68,7 +76,7 @@ final class QueueQueries {
 
   static final String RETRY = """
     UPDATE jobs SET status = 'queued', attempts = 0, run_at = now(), locked_by = NULL,
-                    finished_at = NULL, updated_at = now()
+                    finished_at = NULL, updated_at = now(), pending_key = NULL
      WHERE id = $1 AND status IN ('dead', 'failed')
     RETURNING queue
     """;
