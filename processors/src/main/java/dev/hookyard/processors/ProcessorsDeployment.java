@@ -14,7 +14,9 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -31,19 +33,48 @@ public final class ProcessorsDeployment {
   private ProcessorsDeployment() {
   }
 
-  /** The processing of each event type; events without one are recorded as ignored. */
-  static Map<String, WebhookEventHandler.EventProcessing> processing() {
-    WebhookEventHandler.EventProcessing accept = (job, payload) -> Future.succeededFuture(JobOutcome.done());
-    Map<String, WebhookEventHandler.EventProcessing> m = new java.util.LinkedHashMap<>();
-    Queues.PROCESSED_EVENTS.forEach(e -> m.put(e, accept));
-    return m;
+  /** Everything the processors share: the pool, the user cache, fan-out and metrics. */
+  record Processors(Map<String, WebhookEventHandler.EventProcessing> events, Map<String, JobHandler> followUps, UserDirectory users) {
+  }
+
+  static Processors processors(Vertx vertx, HookyardConfig config, Pool pool) {
+    UserDirectory users = new UserDirectory(pool, Duration.ofMillis(config.longValue(HookyardConfig.USER_CACHE_TTL_MS, 300_000)));
+    DeveloperMetrics metrics = new DeveloperMetrics(pool, config.longValue(HookyardConfig.METRICS_DEBOUNCE_MS, 5_000));
+    WorkspaceFanout fanout = new WorkspaceFanout(vertx, pool, config.integer(HookyardConfig.FANOUT_CHUNK, 50), Map.of(
+      PushProcessor.PROJECT_REFRESH, PushProcessor.projectRefresh(vertx),
+      PullRequestProcessor.PULL_REQUEST_CHANGED, PullRequestProcessor.pullRequestChanged(vertx)));
+    InstallationProcessor installations = new InstallationProcessor(pool);
+    ProjectJobs projects = new ProjectJobs(pool);
+
+    Map<String, WebhookEventHandler.EventProcessing> events = new LinkedHashMap<>();
+    events.put("push", new PushProcessor(vertx, pool, users, fanout)::process);
+    events.put("pull_request", new PullRequestProcessor(pool, users, fanout, metrics)::process);
+    events.put("pull_request_review", new ReviewProcessor(pool, users, metrics)::process);
+    events.put("issues", new IssueProcessor(pool, users, metrics)::process);
+    // Fix verification is what deploy runs are for; until a fix awaits a deploy they are kept, not acted on.
+    events.put("workflow_run", (job, payload) -> Future.succeededFuture(JobOutcome.ignored("no fix attempt awaits a deploy")));
+    events.put("installation", installations::installation);
+    events.put("installation_repositories", installations::repositories);
+    events.put("repository", new RepositoryEventProcessor(pool)::process);
+    if (!events.keySet().equals(new java.util.HashSet<>(Queues.PROCESSED_EVENTS))) {
+      throw new IllegalStateException("processed events and processors disagree: " + events.keySet());
+    }
+
+    Map<String, JobHandler> followUps = new LinkedHashMap<>();
+    followUps.put(Queues.INDEX_REPOSITORY, projects::index);
+    followUps.put(Queues.REFRESH_PROJECT, projects::refresh);
+    followUps.put(Queues.DEVELOPER_METRICS, metrics::recompute);
+    followUps.put(Queues.WORKSPACE_FANOUT, fanout::runChunk);
+    return new Processors(events, followUps, users);
   }
 
   public static Future<List<String>> deploy(Vertx vertx, HookyardConfig config, Pool pool) {
     JobQueue queue = new JobQueue(pool);
+    Processors processors = processors(vertx, config, pool);
     List<Future<String>> deployments = new ArrayList<>();
-    processing().forEach((event, processing) -> deployments.add(
+    processors.events().forEach((event, processing) -> deployments.add(
       deployWorker(vertx, config, queue, Queues.WEBHOOK_PREFIX + event, event, new WebhookEventHandler(processing))));
+    processors.followUps().forEach((name, handler) -> deployments.add(deployWorker(vertx, config, queue, name, name, handler)));
     // Nobody reads these payloads: the gateway has already checked they are JSON objects.
     deployments.add(deployWorker(vertx, config, queue, Queues.UNHANDLED, "unhandled",
       job -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'"))));
@@ -52,7 +83,7 @@ public final class ProcessorsDeployment {
       deployments.add(deployWorker(vertx, config, queue, alerts, alerts.replace('.', '_'),
         job -> Future.succeededFuture(JobOutcome.ignored("no fix is being monitored"))));
     }
-    return Future.all(deployments).map(all -> {
+    return processors.users().listen(vertx).compose(v -> Future.all(deployments)).map(all -> {
       List<String> ids = new ArrayList<>();
       deployments.forEach(f -> ids.add(f.result()));
       return ids;

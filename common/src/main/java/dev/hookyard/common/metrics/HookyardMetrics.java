@@ -99,6 +99,12 @@ public final class HookyardMetrics {
       .tag("queue", queue).register(registry()).increment();
   }
 
+  /** One lookup of a GitHub account in the user-mapping cache. */
+  public static void userCache(boolean hit) {
+    Counter.builder("hookyard.user.cache.requests").description("User-mapping cache lookups, by result")
+      .tag("result", hit ? "hit" : "miss").register(registry()).increment();
+  }
+
   /** Sets the depth gauge of a queue (jobs queued, waiting for retry or running). */
   public static void queueDepth(String queue, long depth) {
     QUEUE_DEPTH.computeIfAbsent(queue, q -> {

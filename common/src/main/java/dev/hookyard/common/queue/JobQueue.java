@@ -142,6 +142,19 @@ public final class JobQueue {
   }
 
   /**
+   * Adds many jobs to one queue in one statement, each with its dedupe key (keys
+   * already present are skipped); returns how many were created.
+   */
+  public static Future<Integer> enqueueAll(SqlClient client, String queue, List<JsonObject> payloads, List<String> dedupeKeys, int priority) {
+    if (payloads.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    return client.preparedQuery(QueueQueries.ENQUEUE_ALL)
+      .execute(Tuple.of(queue, payloads.toArray(new JsonObject[0]), dedupeKeys.toArray(new String[0]), priority))
+      .map(RowSet::rowCount);
+  }
+
+  /**
    * Asks for a job to run in {@code delayMs} unless one with the same pending key is
    * still queued: events that land within the delay share one job. Call it after the
    * facts the job reads are committed; a job already claimed does not absorb the call,

@@ -51,6 +51,14 @@ final class QueueQueries {
     RETURNING id
     """;
 
+  /** Jobs of queue $1, one per payload $2 and dedupe key $3, at priority $4; duplicates are skipped. */
+  static final String ENQUEUE_ALL = """
+    INSERT INTO jobs (queue, payload, dedupe_key, priority)
+    SELECT $1, p, k, $4 FROM unnest($2::jsonb[], $3::text[]) AS u(p, k)
+    ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+    RETURNING id
+    """;
+
   /** A job that starts after $4 ms, unless one with pending key $3 is already queued. */
   static final String ENQUEUE_DEBOUNCED = """
     INSERT INTO jobs (queue, payload, pending_key, run_at)
