@@ -54,7 +54,7 @@ final class Repositories {
     }
     Long[] ids = repositories.stream().map(Named::githubId).toArray(Long[]::new);
     String[] names = repositories.stream().map(Named::fullName).toArray(String[]::new);
-    Tuple both = Tuple.of(ids, names);
+    Tuple both = Tuple.of(ids, (Object) names);
     return client.preparedQuery(RepositoryQueries.RELEASE_NAMES).execute(both)
       .compose(v -> client.preparedQuery(RepositoryQueries.LEARN_IDS).execute(both))
       .compose(v -> client.preparedQuery(RepositoryQueries.UPSERT).execute(Tuple.of(ids, names, installationId)))
