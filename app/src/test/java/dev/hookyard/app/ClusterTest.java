@@ -10,7 +10,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.UUID;
 
@@ -19,7 +18,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class ClusterTest {
 
   @Test
-  @DisplayName("A gateway-only node and a processors-only node form a cluster, and a delivery posted to the first is processed by the second")
+  @DisplayName("A gateway-only node and a processors-only node form a cluster: deliveries posted to the first are processed by the second, whose user cache a new user clears")
   void gatewayAndProcessorsOnTwoNodes() throws Exception {
     PgConnectOptions db = TestDatabase.fresh();
     String clusterName = "hookyard-test-" + UUID.randomUUID();
@@ -42,21 +41,22 @@ class ClusterTest {
       assertThat(processors.vertx().isClustered()).isTrue();
 
       WebClient client = TestHookyard.client(gateway, gatewayEnv);
-      byte[] body = "{\"action\":\"opened\",\"issue\":{\"id\":1,\"number\":1}}".getBytes(StandardCharsets.UTF_8);
-      assertThat(TestHookyard.deliver(client, "issues", "cluster-1", body).statusCode()).isEqualTo(202);
+      assertThat(TestHookyard.adminPost(client, "/api/v1/workspaces",
+        new JsonObject().put("slug", "ops").put("name", "Ops").put("issue_prefix", "OPS")).statusCode()).isEqualTo(201);
+      assertThat(TestHookyard.adminPost(client, "/api/v1/workspaces/ops/repositories",
+        new JsonObject().put("full_name", "acme/cluster").put("default_branch", "main")).statusCode()).isEqualTo(201);
 
-      String status = null;
-      long deadline = System.currentTimeMillis() + 20_000;
-      while (System.currentTimeMillis() < deadline) {
-        JsonObject d = TestHookyard.admin(client, HttpMethod.GET, "/api/v1/deliveries/cluster-1").bodyAsJsonObject();
-        JsonArray jobs = d.getJsonArray("jobs");
-        status = jobs.getJsonObject(0).getString("status");
-        if ("done".equals(status)) {
-          break;
-        }
-        Thread.sleep(100);
-      }
-      assertThat(status).isEqualTo("done");
+      // A commit by someone who is not a user yet: the processors node caches "no such user".
+      assertThat(TestHookyard.deliver(client, "push", "cluster-1", push("a1", "zed")).statusCode()).isEqualTo(202);
+      assertThat(awaitJob(client, "cluster-1")).isEqualTo("done");
+      assertThat(authorOf(gateway, "a1")).isNull();
+
+      // Creating the user on the gateway node empties the cache on the processors node.
+      JsonObject zed = TestHookyard.adminPost(client, "/api/v1/users",
+        new JsonObject().put("login", "zed").put("name", "Zed").put("github_id", 4711)).bodyAsJsonObject();
+      assertThat(TestHookyard.deliver(client, "push", "cluster-2", push("a2", "zed")).statusCode()).isEqualTo(202);
+      assertThat(awaitJob(client, "cluster-2")).isEqualTo("done");
+      assertThat(authorOf(gateway, "a2")).isEqualTo(zed.getLong("id"));
 
       // The processors node serves its own probes, and generated no credentials of its own.
       assertThat(processors.credentials().generated()).isFalse();
@@ -66,5 +66,38 @@ class ClusterTest {
       assertThat(processorsClient.post("/webhooks/github").send().await(10, java.util.concurrent.TimeUnit.SECONDS).statusCode())
         .isEqualTo(404);
     }
+  }
+
+  private static String sha(String suffix) {
+    return "0".repeat(40 - suffix.length()) + suffix;
+  }
+
+  private static byte[] push(String sha, String author) {
+    JsonObject commit = new JsonObject().put("id", sha(sha)).put("message", "work").put("timestamp", "2026-11-20T10:00:00Z")
+      .put("author", new JsonObject().put("name", author).put("email", author + "@acme.test").put("username", author))
+      .put("added", new JsonArray()).put("removed", new JsonArray()).put("modified", new JsonArray().add("src/a.txt"));
+    return new JsonObject().put("ref", "refs/heads/main").put("before", sha("1")).put("after", sha(sha))
+      .put("commits", new JsonArray().add(commit))
+      .put("repository", new JsonObject().put("id", 6060).put("full_name", "acme/cluster").put("default_branch", "main"))
+      .toBuffer().getBytes();
+  }
+
+  private static String awaitJob(WebClient client, String deliveryId) throws Exception {
+    String status = null;
+    long deadline = System.currentTimeMillis() + 20_000;
+    while (System.currentTimeMillis() < deadline) {
+      JsonObject d = TestHookyard.admin(client, HttpMethod.GET, "/api/v1/deliveries/" + deliveryId).bodyAsJsonObject();
+      status = d.getJsonArray("jobs").getJsonObject(0).getString("status");
+      if (!"queued".equals(status) && !"running".equals(status)) {
+        return status;
+      }
+      Thread.sleep(100);
+    }
+    return status;
+  }
+
+  private static Long authorOf(Hookyard h, String sha) throws Exception {
+    return h.pool().preparedQuery("SELECT author_user_id FROM commits WHERE sha = $1").execute(io.vertx.sqlclient.Tuple.of(sha(sha)))
+      .await(10, java.util.concurrent.TimeUnit.SECONDS).iterator().next().getLong(0);
   }
 }

@@ -65,6 +65,10 @@ final class TestHookyard {
     return client.request(method, uri).bearerTokenAuthentication(TOKEN).send().await(30, TimeUnit.SECONDS);
   }
 
+  static HttpResponse<Buffer> adminPost(WebClient client, String uri, io.vertx.core.json.JsonObject body) throws Exception {
+    return client.post(uri).bearerTokenAuthentication(TOKEN).sendJsonObject(body).await(30, TimeUnit.SECONDS);
+  }
+
   static Path tempDir() throws IOException {
     return Files.createTempDirectory("hookyard-app-test");
   }

@@ -23,6 +23,18 @@ final class ApiErrors {
       .end(body instanceof JsonObject o ? o.encode() : io.vertx.core.json.Json.encode(body));
   }
 
+  /**
+   * A failed admin write: a unique-constraint violation (SQL state 23505) is the
+   * caller's conflict, anything else means the database is not answering.
+   */
+  static void conflictOrUnavailable(RoutingContext ctx, Throwable err, String conflict) {
+    if (err instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())) {
+      send(ctx, 409, "conflict", conflict);
+    } else {
+      DeliveryApi.unavailable(ctx, err);
+    }
+  }
+
   private ApiErrors() {
   }
 }

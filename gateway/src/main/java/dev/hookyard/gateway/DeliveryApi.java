@@ -181,7 +181,7 @@ final class DeliveryApi {
     ApiErrors.send(ctx, 503, "unavailable", "the database did not answer; retry later");
   }
 
-  private static Integer intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
+  static Integer intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
     String v = ctx.request().getParam(name);
     if (v == null || v.isBlank()) {
       return fallback;

@@ -12,6 +12,7 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import org.slf4j.Logger;
@@ -65,13 +66,22 @@ public final class GatewayVerticle extends VerticleBase {
     router.get("/webhooks/github/health").handler(ctx -> pool.query(DeliveryQueries.HEALTH).execute()
       .onSuccess(rows -> ApiErrors.json(ctx, 200, health(rows.iterator().next())))
       .onFailure(err -> DeliveryApi.unavailable(ctx, err)));
+    // Admin request bodies are small JSON documents; the webhook routes read their own raw bodies.
+    router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     new DeliveryApi(vertx, pool, new JobQueue(pool), signature).mount(router, auth);
+    RepositoryApi repositories = new RepositoryApi(pool);
+    repositories.mount(router, auth);
+    new WorkspaceApi(pool, repositories).mount(router, auth);
+    new ProjectApi(pool).mount(router, auth);
+    new UserApi(vertx, pool).mount(router, auth);
+    new DeveloperMetricsApi(pool).mount(router, auth);
     new OpsRoutes(vertx, pool).mount(router);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "no route for " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(500, ctx -> {
       log.error("Unhandled error on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
       ApiErrors.send(ctx, 500, "internal_error", "the request failed inside hookyard");
     });
+    router.errorHandler(413, ctx -> ApiErrors.send(ctx, 413, "payload_too_large", "the request body is over the limit"));
     router.errorHandler(405, ctx -> ApiErrors.send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.request().path()));
 
     // No HTTP/2 upgrade sniffing: webhook senders speak HTTP/1.1, and the h2c detection

@@ -91,8 +91,7 @@ final class PushProcessor {
       .put("pushed_at", pushedAt.toString());
     List<String> manifests = touched.stream().filter(f -> MANIFESTS.contains(f.substring(f.lastIndexOf('/') + 1))).toList();
     String[] paths = touched.toArray(new String[0]);
-    return conn.preparedQuery(PushQueries.TOUCH_REPOSITORY).execute(Tuple.of(repositoryId, pushedAt, branch))
-      .compose(v -> JobQueue.enqueue(conn, Queues.INDEX_REPOSITORY, index, "index-repository:" + repositoryId + ":" + sha, 0))
+    return JobQueue.enqueue(conn, Queues.INDEX_REPOSITORY, index, "index-repository:" + repositoryId + ":" + sha, 0)
       .compose(indexJob -> insertCommits(conn, repositoryId, ref, commits, authors, userIds)
         .compose(v -> conn.preparedQuery(PushQueries.PROJECTS_TOUCHED).execute(Tuple.of(repositoryId, paths, !manifests.isEmpty())))
         .compose(rows -> {
@@ -104,6 +103,8 @@ final class PushProcessor {
             .put("delivery_id", job.deliveryId());
           return fanout.fanOut(conn, repositoryId, PROJECT_REFRESH, data, job.id());
         })
+        // Last, so concurrent pushes to one repository hold its row lock only while committing.
+        .compose(fanned -> conn.preparedQuery(PushQueries.TOUCH_REPOSITORY).execute(Tuple.of(repositoryId, pushedAt, branch)).map(fanned))
         .map(fanned -> {
           String note = (indexJob.isPresent() ? "queued index job " + indexJob.get() : "index job for " + sha + " already queued")
             + ", " + commits.size() + " commits";

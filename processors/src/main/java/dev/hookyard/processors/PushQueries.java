@@ -7,7 +7,7 @@ final class PushQueries {
     UPDATE repositories
        SET last_push_at = greatest(coalesce(last_push_at, $2), $2),
            default_branch = coalesce(default_branch, $3), updated_at = now()
-     WHERE id = $1
+     WHERE id = $1 AND (last_push_at IS NULL OR last_push_at < $2 OR default_branch IS NULL)
     """;
 
   /** Commits of one push in one statement; a commit seen before is left as it is. */
