@@ -1,0 +1,60 @@
+package dev.hookyard.app;
+
+import dev.hookyard.common.testing.TestDatabase;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The README's worked example, step by step, against a whole hookyard. */
+class WorkedExampleTest {
+
+  @Test
+  @DisplayName("Create a workspace, track a repository, send a push: the repository shows its index job done and its last push")
+  void readmeWorkedExample() throws Exception {
+    Map<String, String> env = TestHookyard.config(TestDatabase.fresh());
+    try (Hookyard hookyard = TestHookyard.start(env)) {
+      WebClient client = TestHookyard.client(hookyard, env);
+      assertThat(TestHookyard.adminPost(client, "/api/v1/workspaces",
+        new JsonObject().put("slug", "acme").put("name", "Acme").put("issue_prefix", "ACME")).statusCode()).isEqualTo(201);
+      assertThat(TestHookyard.adminPost(client, "/api/v1/workspaces/acme/repositories",
+        new JsonObject().put("full_name", "acme/api").put("default_branch", "main")).statusCode()).isEqualTo(201);
+
+      String sha = "6113728f27ae82c7b1a177c8d03f9e96e0adf246";
+      JsonObject push = new JsonObject().put("ref", "refs/heads/main").put("after", sha)
+        .put("repository", new JsonObject().put("id", 1).put("full_name", "acme/api"))
+        .put("commits", new JsonArray().add(new JsonObject().put("id", sha).put("message", "Fix the build")
+          .put("timestamp", "2026-11-24T10:00:00Z")
+          .put("author", new JsonObject().put("name", "Ada").put("email", "ada@acme.test").put("username", "ada"))
+          .put("modified", new JsonArray().add("package.json"))));
+      assertThat(TestHookyard.deliver(client, "push", "worked-example", push.toBuffer().getBytes()).statusCode()).isEqualTo(202);
+
+      JsonArray jobs = new JsonArray();
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (System.currentTimeMillis() < deadline) {
+        jobs = TestHookyard.admin(client, HttpMethod.GET, "/api/v1/repositories/acme/api/index-jobs").bodyAsJsonArray();
+        if (!jobs.isEmpty() && "done".equals(jobs.getJsonObject(0).getString("status"))) {
+          break;
+        }
+        Thread.sleep(100);
+      }
+      assertThat(jobs).hasSize(1);
+      assertThat(jobs.getJsonObject(0).getString("commit_sha")).isEqualTo(sha);
+      assertThat(jobs.getJsonObject(0).getString("ref")).isEqualTo("refs/heads/main");
+      assertThat(jobs.getJsonObject(0).getString("status")).isEqualTo("done");
+
+      JsonObject repo = TestHookyard.admin(client, HttpMethod.GET, "/api/v1/repositories/acme/api").bodyAsJsonObject();
+      assertThat(repo.getBoolean("tracked")).isTrue();
+      assertThat(repo.getLong("github_id")).isEqualTo(1L);
+      assertThat(repo.getString("last_push_at")).isNotNull();
+      assertThat(repo.getString("indexed_sha")).isEqualTo(sha);
+      assertThat(repo.getJsonArray("workspaces").getList()).containsExactly("acme");
+    }
+  }
+}
