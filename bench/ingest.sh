@@ -32,58 +32,10 @@ if [[ "$ROLES" == *" "* ]]; then
   done
   exit $rc
 fi
-JAR="app/target/hookyard.jar"
-BASE="http://127.0.0.1:$PORT"
-
-log() { echo "[ingest] $*" >&2; }
-die() { log "$*"; exit 1; }
-
-if [[ "${SKIP_BUILD:-}" != 1 ]]; then
-  log "building $JAR"
-  # Debian's Maven prints colour resets even in batch mode; keep the output clean.
-  mvn -B -q -DskipTests package 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
-fi
-[[ -f "$JAR" ]] || die "$JAR not found (build it, or unset SKIP_BUILD)"
-
-command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) >&2
-command -v wrk >/dev/null || die "wrk is not available"
-
-tmp="$(mktemp -d -t hookyard-bench.XXXXXX)"
-pid=""
-
-cleanup() {
-  local rc=$?
-  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
-    # SIGTERM lets hookyard drain and stop its embedded PostgreSQL.
-    kill -TERM "$pid" 2>/dev/null || true
-    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-    kill -0 "$pid" 2>/dev/null && { log "hookyard did not stop in 60 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
-    wait "$pid" 2>/dev/null || true
-  fi
-  # A killed JVM leaves its embedded postmaster behind; stop it by its own pid file.
-  local pm
-  while IFS= read -r pm; do
-    local pgpid
-    pgpid="$(head -n1 "$pm" 2>/dev/null || true)"
-    if [[ "$pgpid" =~ ^[0-9]+$ ]] && kill -0 "$pgpid" 2>/dev/null; then
-      log "stopping leftover PostgreSQL (pid $pgpid)"
-      kill -INT "$pgpid" 2>/dev/null || true
-      for _ in $(seq 1 30); do kill -0 "$pgpid" 2>/dev/null || break; sleep 1; done
-    fi
-  done < <(find "$tmp" -name postmaster.pid 2>/dev/null)
-  if [[ $rc -ne 0 && -f "$tmp/hookyard.log" ]]; then
-    log "last lines of hookyard.log:"
-    tail -n 30 "$tmp/hookyard.log" >&2 || true
-  fi
-  if [[ "${KEEP:-}" == 1 ]]; then
-    log "kept $tmp"
-  else
-    rm -rf "$tmp"
-  fi
-  exit $rc
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+BENCH_TAG=ingest
+source "$ROOT/bench/lib.sh"
+build_jar
+need_wrk
 
 # Payload: a real GitHub push fixture when available, else a synthetic one of similar size.
 fixture="$ROOT/../shared/fixtures/github/push.none.0.json"
@@ -135,46 +87,10 @@ PY
 fi
 log "payload: $payload ($(wc -c <"$body") bytes)"
 
-secret="$(openssl rand -hex 20)"
-token="$(openssl rand -hex 20)"
 # Signed once over the exact file bytes: the body is identical for every request.
 sig="sha256=$(openssl dgst -sha256 -hmac "$secret" -r "$body" | cut -d' ' -f1)"
 
-# Another server on the port would answer /ready and the health counts for us.
-curl -s -m 5 -o /dev/null "$BASE/health" && die "port $PORT is already in use (set PORT)"
-
-log "starting hookyard on port $PORT (data in $tmp/data)"
-env HOOKYARD_DATA_DIR="$tmp/data" HOOKYARD_HTTP_PORT="$PORT" HOOKYARD_ROLES="$ROLES" HOOKYARD_CLUSTER=false \
-  HOOKYARD_WEBHOOK_SECRETS="$secret" HOOKYARD_ADMIN_TOKEN="$token" \
-  ${HOOKYARD_DB_URL:+HOOKYARD_DB_URL="$HOOKYARD_DB_URL"} \
-  java -jar "$JAR" >"$tmp/hookyard.log" 2>&1 &
-pid=$!
-
-for i in $(seq 1 90); do
-  kill -0 "$pid" 2>/dev/null || die "hookyard exited during startup"
-  [[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$BASE/ready" || true)" == 200 ]] && break
-  [[ $i == 90 ]] && die "hookyard not ready after 90 s"
-  sleep 1
-done
-log "ready after ~${i} s"
-
-# Deliveries stored so far (the health window is one hour; the data dir is fresh).
-stored_count() {
-  curl -sf -m 30 "$BASE/webhooks/github/health" | sed -n 's/.*"total_events_last_hour":\([0-9]*\).*/\1/p'
-}
-
-# Requests still in flight when wrk stops may be stored a little later.
-stable_count() {
-  local prev cur
-  prev="$(stored_count)"
-  for _ in $(seq 1 30); do
-    sleep 1
-    cur="$(stored_count)"
-    [[ -n "$cur" && "$cur" == "$prev" ]] && { echo "$cur"; return; }
-    prev="$cur"
-  done
-  die "stored count did not settle (last: ${prev:-none})"
-}
+start_hookyard data HOOKYARD_ROLES="$ROLES"
 
 run_wrk() { # run_id threads connections seconds output
   BENCH_BODY="$body" BENCH_SIG="$sig" BENCH_RUN_ID="$1" \
@@ -221,7 +137,7 @@ echo "2xx responses: $ok   stored deliveries: $stored   match: $match"
 echo "stored deliveries/s: $(awk -v n="$stored" -v d="$secs" 'BEGIN { printf "%.1f", n / d }')"
 (( non2xx > 0 )) && echo "non-2xx responses: $non2xx (see stderr for the first bodies)"
 (( dup > 0 )) && echo "200 duplicate answers: $dup (delivery ids are unique; none expected)"
-errors="$(grep -ciE 'ERROR|Exception' "$tmp/hookyard.log" || true)"
+errors="$(grep -ciE 'ERROR|Exception' "$hookyard_log" || true)"
 (( errors > 0 )) && echo "hookyard.log: $errors ERROR/exception lines"
 
 [[ "$match" == yes* ]]

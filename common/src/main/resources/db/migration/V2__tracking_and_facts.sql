@@ -20,7 +20,7 @@ CREATE TABLE installations (
 -- the first webhook that names the repository; until then it is known by full name.
 CREATE TABLE repositories (
   id              bigserial PRIMARY KEY,
-  github_id       bigint UNIQUE,
+  github_id       bigint,
   full_name       text NOT NULL,
   default_branch  text,
   installation_id bigint,
@@ -32,6 +32,10 @@ CREATE TABLE repositories (
   created_at      timestamptz NOT NULL DEFAULT now(),
   updated_at      timestamptz NOT NULL DEFAULT now()
 );
+-- A partial unique index, not a constraint: learning a repository's id then takes a
+-- row lock that does not conflict with the key-share locks of concurrent inserts
+-- referencing the repository (commits, pull requests), so they cannot deadlock.
+CREATE UNIQUE INDEX repositories_github_id ON repositories (github_id) WHERE github_id IS NOT NULL;
 -- GitHub names are case-insensitive; a deleted repository gives its name up.
 CREATE UNIQUE INDEX repositories_full_name ON repositories (lower(full_name)) WHERE deleted_at IS NULL;
 CREATE INDEX repositories_installation ON repositories (installation_id) WHERE installation_id IS NOT NULL;

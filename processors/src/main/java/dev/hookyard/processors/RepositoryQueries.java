@@ -42,7 +42,7 @@ final class RepositoryQueries {
   static final String UPSERT = """
     INSERT INTO repositories (github_id, full_name, installation_id)
     SELECT gid, name, $3 FROM unnest($1::bigint[], $2::text[]) AS u(gid, name)
-    ON CONFLICT (github_id) DO UPDATE
+    ON CONFLICT (github_id) WHERE github_id IS NOT NULL DO UPDATE
        SET full_name = EXCLUDED.full_name,
            installation_id = coalesce(EXCLUDED.installation_id, repositories.installation_id),
            deleted_at = NULL, updated_at = now()

@@ -1,0 +1,144 @@
+#!/usr/bin/env bash
+# End-to-end benchmark: deliveries of many kinds (pushes, pull requests, reviews,
+# issues) for a tracked repository are posted at full speed until N are stored; then
+# the clock runs until every job — the deliveries' own and the follow-ups they create
+# (index-repository, refresh-project, developer-metrics, workspace-fanout) — is done.
+# Prints end-to-end events/s = stored deliveries / (all jobs done − first request),
+# once per processor instance count.
+#
+# Knobs (env):
+#   N (50000)            deliveries to store per run
+#   INSTANCES ("1 2")    HOOKYARD_PROCESSOR_INSTANCES per run: 1 is the default, 2 doubled
+#   CONNECTIONS (64), THREADS (2), PORT (18182)
+#   TRACK (1)            0: skip the admin setup, so every event is ignored as untracked
+#   DRAIN_TIMEOUT (1800) seconds to wait for the jobs after the last delivery
+#   SKIP_BUILD=1         reuse app/target/hookyard.jar
+#   KEEP=1               keep the temp dir (data, logs, payloads)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+N="${N:-50000}"
+INSTANCES="${INSTANCES:-1 2}"
+CONNECTIONS="${CONNECTIONS:-64}"
+THREADS="${THREADS:-2}"
+PORT="${PORT:-18182}"
+TRACK="${TRACK:-1}"
+DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-1800}"
+
+BENCH_TAG=e2e
+source "$ROOT/bench/lib.sh"
+build_jar
+need_wrk
+
+payloads="$tmp/payloads.bin"
+log "generating $N signed deliveries"
+# A tenth more than N: requests in flight when N is reached still carry fresh payloads.
+python3 bench/e2e_payloads.py "$(( N + N / 10 ))" "$secret" "$payloads"
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+admin() { # method path [json]
+  local out code
+  out="$(curl -s -m 30 -w '\n%{http_code}' -X "$1" "$BASE$2" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' ${3:+-d "$3"})"
+  code="${out##*$'\n'}"
+  [[ "$code" == 2* ]] || die "$1 $2 answered $code: ${out%$'\n'*}"
+  printf '%s' "${out%$'\n'*}"
+}
+
+# Sums of the job stats: "<pending> <done> <ignored> <dead>" over every queue.
+job_totals() {
+  curl -sf -m 30 "$BASE/api/v1/jobs/stats" -H "Authorization: Bearer $token" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+total = lambda *keys: sum(q.get(k, 0) for q in s.values() for k in keys)
+print(total("queued", "running", "failed"), total("done"), total("ignored"), total("dead"))'
+}
+
+job_table() {
+  curl -sf -m 30 "$BASE/api/v1/jobs/stats" -H "Authorization: Bearer $token" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print("  %-32s %8s %8s %8s" % ("queue", "done", "ignored", "dead"))
+for name, q in sorted(s.items()):
+    print("  %-32s %8d %8d %8d" % (name, q["done"], q["ignored"], q["dead"]))'
+}
+
+summary=()
+failed=0
+for instances in $INSTANCES; do
+  start_hookyard "run-$instances" HOOKYARD_ROLES=all HOOKYARD_PROCESSOR_INSTANCES="$instances" HOOKYARD_METRICS_DEBOUNCE_MS=1000
+  if [[ "$TRACK" == 1 ]]; then
+    admin POST /api/v1/workspaces '{"slug":"bench","name":"Bench","issue_prefix":"BEN"}' >/dev/null
+    admin POST /api/v1/workspaces/bench/repositories '{"full_name":"bench-org/bench-repo","default_branch":"main"}' >/dev/null
+    admin POST /api/v1/workspaces/bench/projects '{"repository":"bench-org/bench-repo","plan_path":"PLAN.md"}' >/dev/null
+    for u in 0 1 2 3 4; do
+      admin POST /api/v1/users "{\"login\":\"bench-dev-$u\",\"name\":\"Bench Dev $u\",\"email\":\"bench-dev-$u@bench.example\",\"github_id\":$((900000 + u))}" >/dev/null
+    done
+  fi
+
+  log "run with $instances processor instance(s) per queue: posting until $N deliveries are stored"
+  t0="$(now)"
+  BENCH_PAYLOADS="$payloads" BENCH_THREADS="$THREADS" BENCH_RUN_ID="$instances-$$" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s --timeout 10s --latency -s bench/e2e.lua "$BASE/webhooks/github" \
+    >"$tmp/wrk-$instances.out" 2>"$tmp/wrk-$instances.err" &
+  wrk_pid=$!
+  while :; do
+    sleep 0.5
+    kill -0 "$wrk_pid" 2>/dev/null || die "wrk stopped early: $(cat "$tmp/wrk-$instances.err")"
+    count="$(stored_count)"
+    [[ -n "$count" ]] && (( count >= N )) && break
+  done
+  t_stored="$(now)"
+  kill -INT "$wrk_pid"
+  wait "$wrk_pid" || true
+  stored="$(stable_count)"
+  log "stored $stored deliveries in $(secs "$t0" "$t_stored") s; waiting for every job"
+
+  deadline=$(( $(date +%s) + DRAIN_TIMEOUT ))
+  while :; do
+    read -r pending done ignored dead < <(job_totals)
+    (( pending == 0 )) && break
+    (( $(date +%s) > deadline )) && { job_table >&2; die "jobs still pending after ${DRAIN_TIMEOUT} s"; }
+    sleep 0.25
+  done
+  t_done="$(now)"
+
+  val() { sed -n "s/^$1=//p" "$tmp/wrk-$instances.out"; }
+  total="$(secs "$t0" "$t_done")"
+  rate="$(awk -v n="$stored" -v t="$total" 'BEGIN { printf "%.0f", n / t }')"
+  echo
+  echo "processor instances per queue: $instances"
+  echo "deliveries stored: $stored   2xx: $(val responses_2xx)   non-2xx: $(val responses_non2xx)   p50 ms: $(val latency_p50_ms)   p99 ms: $(val latency_p99_ms)"
+  echo "ingest: $(secs "$t0" "$t_stored") s ($(awk -v n="$stored" -v t="$(secs "$t0" "$t_stored")" 'BEGIN { printf "%.0f", n / t }') deliveries/s)"
+  echo "drain after ingest: $(secs "$t_stored" "$t_done") s   total: $total s"
+  echo "end-to-end events/s: $rate"
+  echo "jobs: done $done, ignored $ignored, dead $dead"
+  job_table
+  if (( dead > 0 )); then
+    echo "DEAD LETTERS: $dead"
+    failed=1
+  fi
+  errors="$(grep -ciE 'ERROR|Exception' "$hookyard_log" || true)"
+  (( errors > 0 )) && echo "$(basename "$hookyard_log"): $errors ERROR/exception lines"
+  summary+=("$instances $stored $total $rate")
+  stop_hookyard
+done
+
+echo
+echo "summary (N=$N, $CONNECTIONS connections)"
+printf '  %-10s %10s %10s %14s\n' instances stored seconds events/s
+first=""
+for row in "${summary[@]}"; do
+  read -r i s t r <<<"$row"
+  printf '  %-10s %10s %10s %14s\n' "$i" "$s" "$t" "$r"
+  [[ -z "$first" ]] && first="$r"
+done
+if (( ${#summary[@]} > 1 )); then
+  read -r _ _ _ last <<<"${summary[-1]}"
+  echo "  ratio last/first: $(awk -v a="$first" -v b="$last" 'BEGIN { printf "%.2f", b / a }')"
+fi
+exit $failed

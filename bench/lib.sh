@@ -1,0 +1,114 @@
+# Shared by the benchmark scripts: build, wrk, one hookyard process on an embedded
+# database in a temp dir, and a cleanup that leaves nothing running.
+#
+# The caller sets BENCH_TAG (log prefix) and PORT, then sources this file from the
+# repository root. It provides: log, die, build_jar, need_wrk, start_hookyard,
+# stop_hookyard, stored_count, stable_count, and $tmp (removed on exit unless KEEP=1).
+
+JAR="app/target/hookyard.jar"
+BASE="http://127.0.0.1:$PORT"
+
+log() { echo "[$BENCH_TAG] $*" >&2; }
+die() { log "$*"; exit 1; }
+
+build_jar() {
+  if [[ "${SKIP_BUILD:-}" != 1 ]]; then
+    log "building $JAR"
+    # Debian's Maven prints colour resets even in batch mode; keep the output clean.
+    mvn -B -q -DskipTests package 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+  fi
+  [[ -f "$JAR" ]] || die "$JAR not found (build it, or unset SKIP_BUILD)"
+}
+
+need_wrk() {
+  command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk) >&2
+  command -v wrk >/dev/null || die "wrk is not available"
+}
+
+tmp="$(mktemp -d -t "hookyard-$BENCH_TAG.XXXXXX")"
+pid=""
+
+# Stops the hookyard started last: SIGTERM lets it drain and stop its embedded
+# PostgreSQL; a JVM that had to be killed leaves its postmaster behind, stopped here
+# by its own pid file.
+stop_hookyard() {
+  if [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null; then
+    kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
+    kill -0 "$pid" 2>/dev/null && { log "hookyard did not stop in 60 s; killing it"; kill -KILL "$pid" 2>/dev/null || true; }
+    wait "$pid" 2>/dev/null || true
+  fi
+  pid=""
+  local pm
+  while IFS= read -r pm; do
+    local pgpid
+    pgpid="$(head -n1 "$pm" 2>/dev/null || true)"
+    if [[ "$pgpid" =~ ^[0-9]+$ ]] && kill -0 "$pgpid" 2>/dev/null; then
+      log "stopping leftover PostgreSQL (pid $pgpid)"
+      kill -INT "$pgpid" 2>/dev/null || true
+      for _ in $(seq 1 30); do kill -0 "$pgpid" 2>/dev/null || break; sleep 1; done
+    fi
+  done < <(find "$tmp" -name postmaster.pid 2>/dev/null)
+}
+
+cleanup() {
+  local rc=$?
+  stop_hookyard
+  if [[ $rc -ne 0 && -f "${hookyard_log:-}" ]]; then
+    log "last lines of $hookyard_log:"
+    tail -n 30 "$hookyard_log" >&2 || true
+  fi
+  if [[ "${KEEP:-}" == 1 ]]; then
+    log "kept $tmp"
+  else
+    rm -rf "$tmp"
+  fi
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# start_hookyard <name> [VAR=value …]: a fresh data dir $tmp/<name>, the given
+# environment on top of port, secrets and token; returns once /ready answers.
+start_hookyard() {
+  local name="$1"
+  shift
+  # Another server on the port would answer /ready and the counts for us.
+  curl -s -m 5 -o /dev/null "$BASE/health" && die "port $PORT is already in use (set PORT)"
+  hookyard_log="$tmp/$name.log"
+  log "starting hookyard ($name) on port $PORT"
+  env HOOKYARD_DATA_DIR="$tmp/$name" HOOKYARD_HTTP_PORT="$PORT" HOOKYARD_CLUSTER=false \
+    HOOKYARD_WEBHOOK_SECRETS="$secret" HOOKYARD_ADMIN_TOKEN="$token" \
+    ${HOOKYARD_DB_URL:+HOOKYARD_DB_URL="$HOOKYARD_DB_URL"} "$@" \
+    java -jar "$JAR" >"$hookyard_log" 2>&1 &
+  pid=$!
+  local i
+  for i in $(seq 1 90); do
+    kill -0 "$pid" 2>/dev/null || die "hookyard exited during startup"
+    [[ "$(curl -s -m 5 -o /dev/null -w '%{http_code}' "$BASE/ready" || true)" == 200 ]] && break
+    [[ $i == 90 ]] && die "hookyard not ready after 90 s"
+    sleep 1
+  done
+  log "ready after ~${i} s"
+}
+
+secret="$(openssl rand -hex 20)"
+token="$(openssl rand -hex 20)"
+
+# Deliveries stored so far (the health window is one hour; the data dir is fresh).
+stored_count() {
+  curl -sf -m 30 "$BASE/webhooks/github/health" | sed -n 's/.*"total_events_last_hour":\([0-9]*\).*/\1/p'
+}
+
+# Requests still in flight when wrk stops may be stored a little later.
+stable_count() {
+  local prev cur
+  prev="$(stored_count)"
+  for _ in $(seq 1 30); do
+    sleep 1
+    cur="$(stored_count)"
+    [[ -n "$cur" && "$cur" == "$prev" ]] && { echo "$cur"; return; }
+    prev="$cur"
+  done
+  die "stored count did not settle (last: ${prev:-none})"
+}
