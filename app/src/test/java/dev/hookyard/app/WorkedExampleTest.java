@@ -57,4 +57,39 @@ class WorkedExampleTest {
       assertThat(repo.getJsonArray("workspaces").getList()).containsExactly("acme");
     }
   }
+
+  @Test
+  @DisplayName("A PR merged a day after it was opened shows in the developer metrics as one merge with a cycle time of 86,400 s")
+  void developerMetricsOverHttp() throws Exception {
+    Map<String, String> env = TestHookyard.config(TestDatabase.fresh());
+    env.put(dev.hookyard.common.config.HookyardConfig.METRICS_DEBOUNCE_MS, "200");
+    try (Hookyard hookyard = TestHookyard.start(env)) {
+      WebClient client = TestHookyard.client(hookyard, env);
+      TestHookyard.adminPost(client, "/api/v1/workspaces", new JsonObject().put("slug", "acme").put("name", "Acme").put("issue_prefix", "ACME"));
+      TestHookyard.adminPost(client, "/api/v1/workspaces/acme/repositories", new JsonObject().put("full_name", "acme/api"));
+      assertThat(TestHookyard.adminPost(client, "/api/v1/users",
+        new JsonObject().put("login", "ada").put("name", "Ada").put("github_id", 31)).statusCode()).isEqualTo(201);
+
+      JsonObject pr = new JsonObject().put("id", 90).put("number", 12).put("title", "Speed up ingest").put("state", "closed")
+        .put("merged", true).put("user", new JsonObject().put("login", "ada").put("id", 31))
+        .put("created_at", "2026-11-01T10:00:00Z").put("updated_at", "2026-11-02T10:00:00Z")
+        .put("closed_at", "2026-11-02T10:00:00Z").put("merged_at", "2026-11-02T10:00:00Z");
+      JsonObject merged = new JsonObject().put("action", "closed").put("pull_request", pr)
+        .put("repository", new JsonObject().put("id", 1).put("full_name", "acme/api"));
+      assertThat(TestHookyard.deliver(client, "pull_request", "pr-merged", merged.toBuffer().getBytes()).statusCode()).isEqualTo(202);
+
+      JsonArray developers = new JsonArray();
+      long deadline = System.currentTimeMillis() + 20_000;
+      while (developers.isEmpty() && System.currentTimeMillis() < deadline) {
+        Thread.sleep(100);
+        developers = TestHookyard.admin(client, HttpMethod.GET, "/api/v1/metrics/developers?repository=acme/api&since=2026-11-01")
+          .bodyAsJsonObject().getJsonArray("developers");
+      }
+      assertThat(developers).hasSize(1);
+      JsonObject ada = developers.getJsonObject(0);
+      assertThat(ada.getString("login")).isEqualTo("ada");
+      assertThat(ada.getLong("prs_merged")).isEqualTo(1);
+      assertThat(ada.getLong("median_pr_cycle_time_s")).isEqualTo(86_400L);
+    }
+  }
 }

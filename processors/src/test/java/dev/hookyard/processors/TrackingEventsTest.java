@@ -83,7 +83,7 @@ class TrackingEventsTest {
   }
 
   @Test
-  @DisplayName("A repository tracked by name learns its id, follows a rename and a default-branch change, and stops on archive and delete")
+  @DisplayName("A repository tracked by name learns its id, follows a rename, a default-branch change and a transfer, and stops on archive and delete")
   void repositoryLifecycle() throws Exception {
     long id = fx.track("apps", "octo-org/old-name", "main");
     fx.deliver("repository", "repo-renamed", new JsonObject().put("action", "renamed")
@@ -107,6 +107,13 @@ class TrackingEventsTest {
     toMain.put("repository", repository(401, "octo-org/new-name"));
     fx.deliver("push", "push-main", toMain);
     assertThat(fx.awaitDelivery("push-main").getString("result")).contains("not the default branch trunk");
+
+    fx.deliver("repository", "repo-transferred", new JsonObject().put("action", "transferred")
+      .put("changes", new JsonObject().put("owner", new JsonObject().put("from", new JsonObject().put("user", Payloads.account("octo-org", 1)))))
+      .put("repository", repository(401, "new-owner/new-name")));
+    assertThat(fx.awaitDelivery("repo-transferred").getString("status")).isEqualTo("done");
+    assertThat(fx.rows("SELECT full_name FROM repositories WHERE id = $1", id).get(0).getString("full_name")).isEqualTo("new-owner/new-name");
+    assertThat(fx.tracked(id)).isTrue();
 
     fx.deliver("repository", "repo-archived", new JsonObject().put("action", "archived").put("repository", repository(401, "octo-org/new-name")));
     fx.awaitDelivery("repo-archived");

@@ -217,4 +217,26 @@ class JobWorkerTest {
 
     assertThat(job(id).getString("status")).isEqualTo("done");
   }
+
+  @Test
+  @DisplayName("Debounced requests share one queued job; once it is claimed, the next request queues a new one")
+  void debouncedJobs() throws Exception {
+    JsonObject payload = new JsonObject().put("repository_id", 7);
+    for (int i = 0; i < 3; i++) {
+      JobQueue.enqueueDebounced(pool, "test.debounced", payload, "metrics:7", 0).await(10, TimeUnit.SECONDS);
+    }
+    JobQueue.enqueueDebounced(pool, "test.debounced", payload, "metrics:8", 0).await(10, TimeUnit.SECONDS);
+    String countKey7 = "SELECT count(*) FROM jobs WHERE pending_key = 'metrics:7'";
+    assertThat(pool.query(countKey7).execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0)).isEqualTo(1);
+
+    List<Job> claimed = queue.claim("test.debounced", "w1", 10, 60_000).await(10, TimeUnit.SECONDS);
+    assertThat(claimed).hasSize(2);
+    assertThat(JobQueue.enqueueDebounced(pool, "test.debounced", payload, "metrics:7", 5_000).await(10, TimeUnit.SECONDS))
+      .as("a new job while the first one runs").isPresent();
+    assertThat(JobQueue.enqueueDebounced(pool, "test.debounced", payload, "metrics:7", 5_000).await(10, TimeUnit.SECONDS))
+      .as("absorbed by the queued one").isEmpty();
+    assertThat(pool.query(countKey7).execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0)).isEqualTo(2);
+    assertThat(queue.claim("test.debounced", "w1", 10, 60_000).await(10, TimeUnit.SECONDS))
+      .as("the new job waits for its delay").isEmpty();
+  }
 }
