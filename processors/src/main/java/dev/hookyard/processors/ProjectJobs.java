@@ -30,9 +30,15 @@ final class ProjectJobs {
     JsonObject p = payload(job, "repository_id", "commit_sha");
     String pushed = p.getString("pushed_at");
     OffsetDateTime pushedAt = pushed == null ? OffsetDateTime.now(ZoneOffset.UTC) : OffsetDateTime.parse(pushed);
-    return pool.preparedQuery(PushQueries.MARK_INDEXED)
-      .execute(Tuple.of(p.getLong("repository_id"), p.getString("commit_sha"), pushedAt))
-      .map(rows -> rows.rowCount() == 1
+    // Read first: a job for an older push then neither updates nor waits for the row lock.
+    return pool.preparedQuery(PushQueries.INDEXED_AT).execute(Tuple.of(p.getLong("repository_id"))).compose(rows -> {
+      OffsetDateTime indexedAt = rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("indexed_at");
+      if (rows.size() == 0 || (indexedAt != null && indexedAt.isAfter(pushedAt))) {
+        return Future.succeededFuture(0);
+      }
+      return pool.preparedQuery(PushQueries.MARK_INDEXED)
+        .execute(Tuple.of(p.getLong("repository_id"), p.getString("commit_sha"), pushedAt)).map(r -> r.rowCount());
+    }).map(updated -> updated == 1
         ? JobOutcome.done("indexed " + p.getString("commit_sha"))
         : JobOutcome.ignored("a newer push is already indexed, or the repository is gone"));
   }

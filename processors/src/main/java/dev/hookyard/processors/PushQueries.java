@@ -41,6 +41,8 @@ final class PushQueries {
     RETURNING id, project_id
     """;
 
+  static final String INDEXED_AT = "SELECT indexed_at FROM repositories WHERE id = $1";
+
   /** The index job's work: the newest pushed commit is the repository's indexed one. */
   static final String MARK_INDEXED = """
     UPDATE repositories SET indexed_sha = $2, indexed_at = $3, updated_at = now()

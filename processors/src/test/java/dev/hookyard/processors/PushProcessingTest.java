@@ -123,7 +123,7 @@ class PushProcessingTest {
       assertThat(fx.awaitDelivery(guid).getString("status")).isEqualTo("done");
     }
     fx.awaitQuiet("refresh-project");
-    List<JsonObject> updates = fx.rows("SELECT commit_sha, reason, files, status FROM project_updates WHERE project_id = $1 ORDER BY id", project);
+    List<JsonObject> updates = fx.rows("SELECT commit_sha, reason, files, status FROM project_updates WHERE project_id = $1 ORDER BY commit_sha", project);
     assertThat(updates).hasSize(2);
     assertThat(updates.get(0).getString("reason")).isEqualTo("manifest");
     assertThat(updates.get(0).getJsonArray("files").getList()).containsExactly("web/package.json");

@@ -14,8 +14,8 @@ import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drains one queue: claims a batch, runs the handler on every job of it, settles the
- * batch in one statement. Woken by {@code jobs.wake.<queue>}; polls as a fallback, so a
+ * Drains one queue: claims a batch, runs the handler on every job of it (at most
+ * {@code concurrency} at once), settles the batch in one statement. Woken by {@code jobs.wake.<queue>}; polls as a fallback, so a
  * lost wake-up only costs latency. Stopping waits for the batch in hand.
  */
 public final class JobWorker extends VerticleBase {
@@ -98,9 +98,12 @@ public final class JobWorker extends VerticleBase {
       if (jobs.isEmpty()) {
         return Future.succeededFuture(0);
       }
+      // Lane i runs jobs i, i + lanes, i + 2 × lanes … one after another.
       List<Future<JobQueue.Settlement>> runs = new ArrayList<>(jobs.size());
-      for (Job job : jobs) {
-        runs.add(run(job));
+      int lanes = Math.min(settings.concurrency(), jobs.size());
+      for (int i = 0; i < jobs.size(); i++) {
+        Job job = jobs.get(i);
+        runs.add(i < lanes ? run(job) : runs.get(i - lanes).transform(previous -> run(job)));
       }
       return Future.join(runs).transform(ignored -> {
         List<JobQueue.Settlement> settled = new ArrayList<>(runs.size());

@@ -11,11 +11,14 @@ import dev.hookyard.common.config.HookyardConfig;
  * @param leaseMs how long a claim holds before another worker may take the job
  * @param pollMs how often an idle worker looks for jobs it was not woken for
  * @param batchSize jobs claimed in one statement
+ * @param concurrency jobs of a batch running at once; the rest wait for a free lane, so
+ *        one busy queue cannot take every connection of the pool
  */
-public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMaxMs, long leaseMs, long pollMs, int batchSize) {
+public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMaxMs, long leaseMs, long pollMs, int batchSize,
+                            int concurrency) {
 
   public static QueueSettings defaults() {
-    return new QueueSettings(3, 2_000, 300_000, 60_000, 1_000, 50);
+    return new QueueSettings(3, 2_000, 300_000, 60_000, 1_000, 50, 4);
   }
 
   public static QueueSettings of(HookyardConfig config, String queue) {
@@ -26,7 +29,8 @@ public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMax
       config.perQueue(queue, HookyardConfig.QUEUE_BACKOFF_MAX_MS, (int) d.backoffMaxMs),
       config.perQueue(queue, HookyardConfig.QUEUE_LEASE_MS, (int) d.leaseMs),
       config.perQueue(queue, HookyardConfig.QUEUE_POLL_MS, (int) d.pollMs),
-      config.perQueue(queue, HookyardConfig.QUEUE_BATCH_SIZE, d.batchSize));
+      config.perQueue(queue, HookyardConfig.QUEUE_BATCH_SIZE, d.batchSize),
+      Math.max(1, config.perQueue(queue, HookyardConfig.QUEUE_CONCURRENCY, d.concurrency)));
   }
 
   /** Delay before attempt {@code failedAttempt + 1}: base, 2×base, 4×base … capped. */
@@ -36,10 +40,10 @@ public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMax
   }
 
   public QueueSettings withBackoff(long baseMs, long maxMs) {
-    return new QueueSettings(maxAttempts, baseMs, maxMs, leaseMs, pollMs, batchSize);
+    return new QueueSettings(maxAttempts, baseMs, maxMs, leaseMs, pollMs, batchSize, concurrency);
   }
 
   public QueueSettings withPoll(long ms) {
-    return new QueueSettings(maxAttempts, backoffBaseMs, backoffMaxMs, leaseMs, ms, batchSize);
+    return new QueueSettings(maxAttempts, backoffBaseMs, backoffMaxMs, leaseMs, ms, batchSize, concurrency);
   }
 }
