@@ -13,8 +13,8 @@ import java.time.ZoneOffset;
 
 /**
  * The follow-up jobs a push asks for. {@code index-repository} records the pushed
- * commit as the repository's indexed head (a late job for an older push does not
- * move it back); {@code refresh-project} marks the project update refreshed and the
+ * commit as the repository's indexed head and the push as its last (a late job for an
+ * older push moves neither back); {@code refresh-project} marks the project update refreshed and the
  * project at that commit. Reading file contents from GitHub joins them once hookyard
  * talks to the GitHub API.
  */
@@ -32,12 +32,16 @@ final class ProjectJobs {
     OffsetDateTime pushedAt = pushed == null ? OffsetDateTime.now(ZoneOffset.UTC) : OffsetDateTime.parse(pushed);
     // Read first: a job for an older push then neither updates nor waits for the row lock.
     return pool.preparedQuery(PushQueries.INDEXED_AT).execute(Tuple.of(p.getLong("repository_id"))).compose(rows -> {
-      OffsetDateTime indexedAt = rows.size() == 0 ? null : rows.iterator().next().getOffsetDateTime("indexed_at");
-      if (rows.size() == 0 || (indexedAt != null && indexedAt.isAfter(pushedAt))) {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(0);
+      }
+      OffsetDateTime indexedAt = rows.iterator().next().getOffsetDateTime("indexed_at");
+      if (indexedAt != null && indexedAt.isAfter(pushedAt) && rows.iterator().next().getString("default_branch") != null) {
         return Future.succeededFuture(0);
       }
       return pool.preparedQuery(PushQueries.MARK_INDEXED)
-        .execute(Tuple.of(p.getLong("repository_id"), p.getString("commit_sha"), pushedAt)).map(r -> r.rowCount());
+        .execute(Tuple.of(p.getLong("repository_id"), p.getString("commit_sha"), pushedAt, p.getString("default_branch")))
+        .map(r -> r.rowCount());
     }).map(updated -> updated == 1
         ? JobOutcome.done("indexed " + p.getString("commit_sha"))
         : JobOutcome.ignored("a newer push is already indexed, or the repository is gone"));

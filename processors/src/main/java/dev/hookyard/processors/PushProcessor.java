@@ -27,6 +27,8 @@ import java.util.Set;
  * key makes that hold for concurrent deliveries of the same push — stores its commits
  * with their authors mapped to users, and when it touches a project's plan or a
  * manifest, records a project update with a high-priority {@code refresh-project} job.
+ * The repository row itself (last push, indexed head) is written by the index job, so
+ * a burst of pushes to one repository does not queue up on that row's lock.
  */
 final class PushProcessor {
 
@@ -88,7 +90,7 @@ final class PushProcessor {
                                List<JsonObject> commits, List<UserDirectory.Person> authors, Map<UserDirectory.Person, Long> userIds,
                                Set<String> touched) {
     JsonObject index = new JsonObject().put("repository_id", repositoryId).put("commit_sha", sha).put("ref", ref)
-      .put("pushed_at", pushedAt.toString());
+      .put("pushed_at", pushedAt.toString()).put("default_branch", branch);
     List<String> manifests = touched.stream().filter(f -> MANIFESTS.contains(f.substring(f.lastIndexOf('/') + 1))).toList();
     String[] paths = touched.toArray(new String[0]);
     return JobQueue.enqueue(conn, Queues.INDEX_REPOSITORY, index, "index-repository:" + repositoryId + ":" + sha, 0)
@@ -103,8 +105,6 @@ final class PushProcessor {
             .put("delivery_id", job.deliveryId());
           return fanout.fanOut(conn, repositoryId, PROJECT_REFRESH, data, job.id());
         })
-        // Last, so concurrent pushes to one repository hold its row lock only while committing.
-        .compose(fanned -> conn.preparedQuery(PushQueries.TOUCH_REPOSITORY).execute(Tuple.of(repositoryId, pushedAt, branch)).map(fanned))
         .map(fanned -> {
           String note = (indexJob.isPresent() ? "queued index job " + indexJob.get() : "index job for " + sha + " already queued")
             + ", " + commits.size() + " commits";

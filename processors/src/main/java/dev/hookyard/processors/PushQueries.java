@@ -3,13 +3,6 @@ package dev.hookyard.processors;
 /** SQL of the push processor and the project refreshes it asks for. */
 final class PushQueries {
 
-  static final String TOUCH_REPOSITORY = """
-    UPDATE repositories
-       SET last_push_at = greatest(coalesce(last_push_at, $2), $2),
-           default_branch = coalesce(default_branch, $3), updated_at = now()
-     WHERE id = $1 AND (last_push_at IS NULL OR last_push_at < $2 OR default_branch IS NULL)
-    """;
-
   /** Commits of one push in one statement; a commit seen before is left as it is. */
   static final String INSERT_COMMITS = """
     INSERT INTO commits (repository_id, sha, message, author_name, author_email, author_login, author_user_id, committed_at, ref)
@@ -41,12 +34,20 @@ final class PushQueries {
     RETURNING id, project_id
     """;
 
-  static final String INDEXED_AT = "SELECT indexed_at FROM repositories WHERE id = $1";
+  static final String INDEXED_AT = "SELECT indexed_at, default_branch FROM repositories WHERE id = $1";
 
-  /** The index job's work: the newest pushed commit is the repository's indexed one. */
+  /**
+   * The index job's work: the newest push ($3, GitHub's push time) is the repository's
+   * last push and indexed head ($2); a job for an older push changes neither. The
+   * default branch ($4) is kept when the repository did not know it yet.
+   */
   static final String MARK_INDEXED = """
-    UPDATE repositories SET indexed_sha = $2, indexed_at = $3, updated_at = now()
-     WHERE id = $1 AND (indexed_at IS NULL OR indexed_at <= $3)
+    UPDATE repositories
+       SET indexed_sha = CASE WHEN indexed_at IS NULL OR indexed_at <= $3 THEN $2 ELSE indexed_sha END,
+           indexed_at = greatest(coalesce(indexed_at, $3), $3),
+           last_push_at = greatest(coalesce(last_push_at, $3), $3),
+           default_branch = coalesce(default_branch, $4), updated_at = now()
+     WHERE id = $1 AND (indexed_at IS NULL OR indexed_at <= $3 OR default_branch IS NULL)
     """;
 
   static final String MARK_REFRESHED = """
