@@ -105,7 +105,11 @@ public final class Database implements AutoCloseable {
     PoolOptions poolOptions = new PoolOptions()
       .setMaxSize(maxSize)
       .setMaxWaitQueueSize(4096)
-      .setConnectionTimeout(5)
+      // No acquisition timer: in Vert.x 5.0.8 a timer firing for a waiter the pool has
+      // already served logs "Promise already completed" under load (vert.x issue 6169).
+      // Every caller bounds its own wait: ingest answers 503 after its timeout, jobs
+      // time out within their lease.
+      .setConnectionTimeout(0)
       .setShared(false);
     return PgBuilder.pool().with(poolOptions).connectingTo(o).using(vertx).build();
   }
