@@ -4,7 +4,6 @@ import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
@@ -19,14 +18,10 @@ import java.util.List;
  */
 final class IssueProcessor {
 
-  private final Pool pool;
-  private final UserDirectory users;
-  private final DeveloperMetrics metrics;
+  private final TrackedFacts facts;
 
-  IssueProcessor(Pool pool, UserDirectory users, DeveloperMetrics metrics) {
-    this.pool = pool;
-    this.users = users;
-    this.metrics = metrics;
+  IssueProcessor(TrackedFacts facts) {
+    this.facts = facts;
   }
 
   Future<JobOutcome> process(Job job, JsonObject payload) {
@@ -51,24 +46,18 @@ final class IssueProcessor {
       people.add(closer);
     }
     OffsetDateTime deletedAt = action.equals("deleted") ? OffsetDateTime.now(ZoneOffset.UTC) : null;
-    return users.resolve(people).compose(userIds -> pool.withTransaction(conn ->
-      Repositories.find(conn, repository).compose(known -> {
-        if (known == null || !known.tracked()) {
-          return Future.succeededFuture(PullRequestProcessor.Stored.ignored("repository " + repository.getString("full_name") + " is not tracked"));
-        }
-        Tuple row = Tuple.tuple()
-          .addLong(id).addLong(known.id()).addInteger(number).addString(GitHubPayload.string(issue, "title"))
-          .addString(closed ? "CLOSED" : "OPEN").addString(GitHubPayload.string(issue, "state_reason"))
-          .addLong(author == null ? null : author.githubId()).addString(author == null ? null : author.login())
-          .addLong(closer == null ? null : closer.githubId()).addString(closer == null ? null : closer.login())
-          .addLong(closer == null ? null : userIds.get(closer))
-          .addOffsetDateTime(GitHubPayload.requireTime(issue, "created_at")).addOffsetDateTime(GitHubPayload.requireTime(issue, "updated_at"))
-          .addOffsetDateTime(closedAt).addOffsetDateTime(deletedAt);
-        return conn.preparedQuery(FactQueries.UPSERT_ISSUE).execute(row).map(rows -> rows.size() == 0
-          ? PullRequestProcessor.Stored.ignored("issue #" + number + " " + action + " is older than the stored state")
-          : new PullRequestProcessor.Stored(JobOutcome.done("issue #" + number + " is " + (closed ? "closed" : "open")
-              + (deletedAt != null ? " (deleted)" : "")), known.id(), () -> { }));
-      }))).compose(stored -> stored.repositoryId() == null ? Future.succeededFuture(stored.outcome())
-        : metrics.recomputeSoon(stored.repositoryId()).map(stored.outcome()));
+    return facts.store(repository, people, (conn, known, userIds) -> {
+      Tuple row = Tuple.tuple()
+        .addLong(id).addLong(known.id()).addInteger(number).addString(GitHubPayload.string(issue, "title"))
+        .addString(closed ? "CLOSED" : "OPEN").addString(GitHubPayload.string(issue, "state_reason"))
+        .addLong(author == null ? null : author.githubId()).addString(author == null ? null : author.login())
+        .addLong(closer == null ? null : closer.githubId()).addString(closer == null ? null : closer.login())
+        .addLong(closer == null ? null : userIds.get(closer))
+        .addOffsetDateTime(GitHubPayload.requireTime(issue, "created_at")).addOffsetDateTime(GitHubPayload.requireTime(issue, "updated_at"))
+        .addOffsetDateTime(closedAt).addOffsetDateTime(deletedAt);
+      return conn.preparedQuery(FactQueries.UPSERT_ISSUE).execute(row).map(rows -> rows.size() == 0
+        ? TrackedFacts.Stored.ignored("issue #" + number + " " + action + " is older than the stored state")
+        : TrackedFacts.Stored.done("issue #" + number + " is " + (closed ? "closed" : "open") + (deletedAt != null ? " (deleted)" : ""), known.id()));
+    });
   }
 }

@@ -48,9 +48,10 @@ public final class ProcessorsDeployment {
 
     Map<String, WebhookEventHandler.EventProcessing> events = new LinkedHashMap<>();
     events.put("push", new PushProcessor(vertx, pool, users, fanout)::process);
-    events.put("pull_request", new PullRequestProcessor(pool, users, fanout, metrics)::process);
-    events.put("pull_request_review", new ReviewProcessor(pool, users, metrics)::process);
-    events.put("issues", new IssueProcessor(pool, users, metrics)::process);
+    TrackedFacts facts = new TrackedFacts(pool, users, metrics);
+    events.put("pull_request", new PullRequestProcessor(facts, fanout)::process);
+    events.put("pull_request_review", new ReviewProcessor(facts)::process);
+    events.put("issues", new IssueProcessor(facts)::process);
     // Fix verification is what deploy runs are for; until a fix awaits a deploy they are kept, not acted on.
     events.put("workflow_run", (job, payload) -> Future.succeededFuture(JobOutcome.ignored("no fix attempt awaits a deploy")));
     events.put("installation", installations::installation);

@@ -6,7 +6,6 @@ import dev.hookyard.common.queue.JobOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
@@ -23,16 +22,12 @@ final class PullRequestProcessor {
 
   static final String PULL_REQUEST_CHANGED = "pull-request-changed";
 
-  private final Pool pool;
-  private final UserDirectory users;
+  private final TrackedFacts facts;
   private final WorkspaceFanout fanout;
-  private final DeveloperMetrics metrics;
 
-  PullRequestProcessor(Pool pool, UserDirectory users, WorkspaceFanout fanout, DeveloperMetrics metrics) {
-    this.pool = pool;
-    this.users = users;
+  PullRequestProcessor(TrackedFacts facts, WorkspaceFanout fanout) {
+    this.facts = facts;
     this.fanout = fanout;
-    this.metrics = metrics;
   }
 
   Future<JobOutcome> process(Job job, JsonObject payload) {
@@ -53,46 +48,30 @@ final class PullRequestProcessor {
     UserDirectory.Person author = GitHubPayload.person(GitHubPayload.object(pr, "user"));
     JsonObject head = GitHubPayload.object(pr, "head");
     JsonObject base = GitHubPayload.object(pr, "base");
-    return users.resolve(author == null ? List.of() : List.of(author)).compose(userIds -> pool.withTransaction(conn ->
-      Repositories.find(conn, repository).compose(known -> {
-        if (known == null || !known.tracked()) {
-          return Future.succeededFuture(Stored.ignored("repository " + repository.getString("full_name") + " is not tracked"));
+    return facts.store(repository, author == null ? List.of() : List.of(author), (conn, known, userIds) -> {
+      Tuple row = Tuple.tuple()
+        .addLong(id).addLong(known.id()).addInteger(number).addString(GitHubPayload.string(pr, "title")).addString(state)
+        .addBoolean(GitHubPayload.flag(pr, "draft"))
+        .addLong(author == null ? null : author.githubId()).addString(author == null ? null : author.login())
+        .addLong(author == null ? null : userIds.get(author))
+        .addString(GitHubPayload.string(head, "ref")).addString(GitHubPayload.string(head, "sha")).addString(GitHubPayload.string(base, "ref"))
+        .addInteger(GitHubPayload.integer(pr, "additions")).addInteger(GitHubPayload.integer(pr, "deletions"))
+        .addInteger(GitHubPayload.integer(pr, "changed_files")).addInteger(GitHubPayload.integer(pr, "commits"))
+        .addOffsetDateTime(createdAt).addOffsetDateTime(updatedAt).addOffsetDateTime(GitHubPayload.time(pr, "closed_at"))
+        .addOffsetDateTime(merged);
+      return conn.preparedQuery(FactQueries.UPSERT_PULL_REQUEST).execute(row).compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.succeededFuture(TrackedFacts.Stored.ignored("PR #" + number + " " + action + " is older than the stored state"));
         }
-        Tuple row = Tuple.tuple()
-          .addLong(id).addLong(known.id()).addInteger(number).addString(GitHubPayload.string(pr, "title")).addString(state)
-          .addBoolean(GitHubPayload.flag(pr, "draft"))
-          .addLong(author == null ? null : author.githubId()).addString(author == null ? null : author.login())
-          .addLong(author == null ? null : userIds.get(author))
-          .addString(GitHubPayload.string(head, "ref")).addString(GitHubPayload.string(head, "sha")).addString(GitHubPayload.string(base, "ref"))
-          .addInteger(GitHubPayload.integer(pr, "additions")).addInteger(GitHubPayload.integer(pr, "deletions"))
-          .addInteger(GitHubPayload.integer(pr, "changed_files")).addInteger(GitHubPayload.integer(pr, "commits"))
-          .addOffsetDateTime(createdAt).addOffsetDateTime(updatedAt).addOffsetDateTime(GitHubPayload.time(pr, "closed_at"))
-          .addOffsetDateTime(merged);
-        return conn.preparedQuery(FactQueries.UPSERT_PULL_REQUEST).execute(row).compose(rows -> {
-          if (rows.size() == 0) {
-            return Future.succeededFuture(Stored.ignored("PR #" + number + " " + action + " is older than the stored state"));
-          }
-          JsonObject message = new JsonObject().put("type", "pull_request.changed")
-            .put("repository", known.fullName()).put("number", number).put("action", action).put("state", state)
-            .put("title", GitHubPayload.string(pr, "title")).put("body", GitHubPayload.string(pr, "body"))
-            .put("head_ref", GitHubPayload.string(head, "ref")).put("base_ref", GitHubPayload.string(base, "ref"))
-            .put("merged", state.equals("MERGED")).put("at", updatedAt.toInstant().toString());
-          return fanout.fanOut(conn, known.id(), PULL_REQUEST_CHANGED, message, job.id())
-            .map(fanned -> new Stored(JobOutcome.done("PR #" + number + " is " + state), known.id(), fanned.afterCommit()));
-        });
-      }))).compose(stored -> {
-        stored.afterCommit().run();
-        return stored.repositoryId() == null ? Future.succeededFuture(stored.outcome())
-          : metrics.recomputeSoon(stored.repositoryId()).map(stored.outcome());
+        JsonObject message = new JsonObject().put("type", "pull_request.changed")
+          .put("repository", known.fullName()).put("number", number).put("action", action).put("state", state)
+          .put("title", GitHubPayload.string(pr, "title")).put("body", GitHubPayload.string(pr, "body"))
+          .put("head_ref", GitHubPayload.string(head, "ref")).put("base_ref", GitHubPayload.string(base, "ref"))
+          .put("merged", state.equals("MERGED")).put("at", updatedAt.toInstant().toString());
+        return fanout.fanOut(conn, known.id(), PULL_REQUEST_CHANGED, message, job.id())
+          .map(fanned -> new TrackedFacts.Stored(JobOutcome.done("PR #" + number + " is " + state), known.id(), fanned.afterCommit()));
       });
-  }
-
-  /** What the transaction stored: the outcome, the repository whose metrics changed, what to do after commit. */
-  record Stored(JobOutcome outcome, Long repositoryId, Runnable afterCommit) {
-
-    static Stored ignored(String reason) {
-      return new Stored(JobOutcome.ignored(reason), null, () -> { });
-    }
+    });
   }
 
   /** Tells each workspace's board automation about the change, after the commit. */

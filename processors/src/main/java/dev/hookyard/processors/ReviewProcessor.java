@@ -4,7 +4,6 @@ import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
@@ -19,14 +18,10 @@ import java.util.Objects;
  */
 final class ReviewProcessor {
 
-  private final Pool pool;
-  private final UserDirectory users;
-  private final DeveloperMetrics metrics;
+  private final TrackedFacts facts;
 
-  ReviewProcessor(Pool pool, UserDirectory users, DeveloperMetrics metrics) {
-    this.pool = pool;
-    this.users = users;
-    this.metrics = metrics;
+  ReviewProcessor(TrackedFacts facts) {
+    this.facts = facts;
   }
 
   Future<JobOutcome> process(Job job, JsonObject payload) {
@@ -43,21 +38,15 @@ final class ReviewProcessor {
     String state = dismissed ? "dismissed"
       : Objects.requireNonNullElse(GitHubPayload.string(review, "state"), "commented").toLowerCase(Locale.ROOT);
     OffsetDateTime submittedAt = GitHubPayload.time(review, "submitted_at");
-    return users.resolve(reviewer == null ? List.of() : List.of(reviewer)).compose(userIds -> pool.withTransaction(conn ->
-      Repositories.find(conn, repository).compose(known -> {
-        if (known == null || !known.tracked()) {
-          return Future.succeededFuture(PullRequestProcessor.Stored.ignored("repository " + repository.getString("full_name") + " is not tracked"));
-        }
-        Tuple row = Tuple.tuple()
-          .addLong(reviewId).addLong(GitHubPayload.requireNumber(pr, "id")).addLong(known.id())
-          .addLong(reviewer == null ? null : reviewer.githubId()).addString(reviewer == null ? null : reviewer.login())
-          .addLong(reviewer == null ? null : userIds.get(reviewer))
-          .addString(state).addOffsetDateTime(submittedAt).addOffsetDateTime(GitHubPayload.time(pr, "created_at"))
-          .addBoolean(ownPr).addBoolean(dismissed);
-        return conn.preparedQuery(FactQueries.UPSERT_REVIEW).execute(row)
-          .map(rows -> new PullRequestProcessor.Stored(
-            JobOutcome.done("review " + reviewId + " of PR #" + pr.getValue("number") + " " + state), known.id(), () -> { }));
-      }))).compose(stored -> stored.repositoryId() == null ? Future.succeededFuture(stored.outcome())
-        : metrics.recomputeSoon(stored.repositoryId()).map(stored.outcome()));
+    return facts.store(repository, reviewer == null ? List.of() : List.of(reviewer), (conn, known, userIds) -> {
+      Tuple row = Tuple.tuple()
+        .addLong(reviewId).addLong(GitHubPayload.requireNumber(pr, "id")).addLong(known.id())
+        .addLong(reviewer == null ? null : reviewer.githubId()).addString(reviewer == null ? null : reviewer.login())
+        .addLong(reviewer == null ? null : userIds.get(reviewer))
+        .addString(state).addOffsetDateTime(submittedAt).addOffsetDateTime(GitHubPayload.time(pr, "created_at"))
+        .addBoolean(ownPr).addBoolean(dismissed);
+      return conn.preparedQuery(FactQueries.UPSERT_REVIEW).execute(row)
+        .map(rows -> TrackedFacts.Stored.done("review " + reviewId + " of PR #" + pr.getValue("number") + " " + state, known.id()));
+    });
   }
 }
