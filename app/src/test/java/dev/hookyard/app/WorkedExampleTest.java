@@ -90,6 +90,10 @@ class WorkedExampleTest {
       assertThat(ada.getString("login")).isEqualTo("ada");
       assertThat(ada.getLong("prs_merged")).isEqualTo(1);
       assertThat(ada.getLong("median_pr_cycle_time_s")).isEqualTo(86_400L);
+
+      // The author's lookup went through the user-mapping cache, and /metrics counts it.
+      String metrics = client.get("/metrics").send().await(10, java.util.concurrent.TimeUnit.SECONDS).bodyAsString();
+      assertThat(metrics).containsPattern("hookyard_user_cache_requests_total\\{result=\"miss\"[^}]*\\} [1-9]");
     }
   }
 }
