@@ -37,7 +37,10 @@ final class RepositoryEventProcessor {
         return Future.succeededFuture(JobOutcome.ignored("repository " + fullName + " is not known"));
       }
       return switch (action) {
-        case "renamed", "transferred" -> update(conn, RepositoryQueries.RENAME, known.id(), fullName)
+        case "renamed", "transferred" -> conn.preparedQuery(RepositoryQueries.RELEASE_NAMES)
+          .execute(Tuple.of(new Long[] {GitHubPayload.requireNumber(repository, "id")}, (Object) new String[] {fullName}))
+          .compose(v -> update(conn, RepositoryQueries.ABSORB_NAME_HOLDER, known.id(), fullName))
+          .compose(v -> update(conn, RepositoryQueries.RENAME, known.id(), fullName))
           .map(JobOutcome.done(known.fullName() + " is now " + fullName));
         case "edited" -> {
           String branch = GitHubPayload.requireString(repository, "default_branch");

@@ -82,6 +82,31 @@ final class RepositoryQueries {
 
   static final String RENAME = "UPDATE repositories SET full_name = $2, updated_at = now() WHERE id = $1";
 
+  /**
+   * Before repository $1 takes name $2: a live row known only by that name is the same
+   * repository, tracked under its new name before the rename reached hookyard. Its
+   * workspaces and projects move to $1 and it is retired. (A row holding the name
+   * under another GitHub id is released by {@link #RELEASE_NAMES}.)
+   */
+  static final String ABSORB_NAME_HOLDER = """
+    WITH holder AS (
+      SELECT id FROM repositories
+       WHERE lower(full_name) = lower($2) AND deleted_at IS NULL AND github_id IS NULL AND id <> $1
+    ), links AS (
+      INSERT INTO workspace_repositories (repository_id, workspace_id, source)
+      SELECT $1, wr.workspace_id, wr.source FROM workspace_repositories wr WHERE wr.repository_id IN (SELECT id FROM holder)
+      ON CONFLICT DO NOTHING
+    ), unlinked AS (
+      DELETE FROM workspace_repositories WHERE repository_id IN (SELECT id FROM holder)
+    ), moved AS (
+      UPDATE projects p SET repository_id = $1
+       WHERE p.repository_id IN (SELECT id FROM holder)
+         AND NOT EXISTS (SELECT 1 FROM projects q
+                          WHERE q.repository_id = $1 AND q.workspace_id = p.workspace_id AND q.plan_path = p.plan_path)
+    )
+    UPDATE repositories SET deleted_at = now(), updated_at = now() WHERE id IN (SELECT id FROM holder)
+    """;
+
   static final String SET_DEFAULT_BRANCH = "UPDATE repositories SET default_branch = $2, updated_at = now() WHERE id = $1";
 
   static final String SET_ARCHIVED = "UPDATE repositories SET archived = $2, updated_at = now() WHERE id = $1";

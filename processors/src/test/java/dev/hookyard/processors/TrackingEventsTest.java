@@ -129,6 +129,28 @@ class TrackingEventsTest {
   }
 
   @Test
+  @DisplayName("A rename onto a name already tracked by hand merges the two: one repository, tracked in both workspaces, with both projects")
+  void renameOntoTrackedName() throws Exception {
+    long old = fx.track("apps", "octo-org/before", "main");
+    fx.execute("UPDATE repositories SET github_id = 501 WHERE id = $1", old);
+    long byHand = fx.track("platform", "octo-org/after", "main");
+    fx.execute("INSERT INTO projects (workspace_id, repository_id, plan_path) SELECT id, $1, 'PLAN.md' FROM workspaces WHERE slug = 'platform'",
+      byHand);
+
+    fx.deliver("repository", "rename-merge", new JsonObject().put("action", "renamed")
+      .put("changes", new JsonObject().put("repository", new JsonObject().put("name", new JsonObject().put("from", "before"))))
+      .put("repository", repository(501, "octo-org/after")));
+    assertThat(fx.awaitDelivery("rename-merge").getString("status")).isEqualTo("done");
+
+    assertThat(fx.count("SELECT count(*) FROM repositories WHERE lower(full_name) = 'octo-org/after' AND deleted_at IS NULL")).isEqualTo(1);
+    assertThat(fx.count("SELECT id FROM repositories WHERE lower(full_name) = 'octo-org/after' AND deleted_at IS NULL")).isEqualTo(old);
+    assertThat(fx.count("SELECT count(*) FROM workspace_repositories WHERE repository_id = $1", old)).isEqualTo(2);
+    assertThat(fx.count("SELECT count(*) FROM projects WHERE repository_id = $1", old)).isEqualTo(1);
+    assertThat(fx.tracked(old)).isTrue();
+    assertThat(fx.tracked(byHand)).isFalse();
+  }
+
+  @Test
   @DisplayName("A payload missing what its processor needs is dead-lettered at once with the field named")
   void malformedPayloadDeadLetters() throws Exception {
     fx.deliver("pull_request", "no-pr-object", new JsonObject().put("action", "opened").put("repository", repository(1, "a/b")));
