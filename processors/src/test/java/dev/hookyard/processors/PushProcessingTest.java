@@ -152,7 +152,7 @@ class PushProcessingTest {
   }
 
   @Test
-  @DisplayName("A repository tracked by more workspaces than the chunk size fans out in chunk jobs that reach every workspace")
+  @DisplayName("A repository tracked by more workspaces than the chunk size fans out push and pull-request effects in chunk jobs that reach every workspace")
   void fanOut() throws Exception {
     String name = "acme/shared-lib";
     long shared = 0;
@@ -171,5 +171,21 @@ class PushProcessingTest {
       "fanout:" + pushJob + ":%")).isEqualTo(3);
     assertThat(fx.count("SELECT count(*) FROM project_updates u JOIN projects p ON p.id = u.project_id "
       + "WHERE p.repository_id = $1 AND u.status = 'refreshed'", shared)).isEqualTo(5);
+
+    // A pull request on the same repository reaches all five workspaces' board automation through chunk jobs too.
+    List<JsonObject> heard = new java.util.concurrent.CopyOnWriteArrayList<>();
+    fx.vertx.eventBus().<JsonObject>consumer(dev.hookyard.common.Addresses.PULL_REQUEST_CHANGED, m -> heard.add(m.body()))
+      .completion().await();
+    JsonObject pr = Payloads.pullRequest("opened", 7001, 3, "open", false, "2026-11-10T10:00:00Z", "2026-11-10T10:00:00Z", null, null);
+    pr.put("repository", Payloads.repository(5151, name));
+    fx.deliver("pull_request", "fan-out-pr", pr);
+    assertThat(fx.awaitDelivery("fan-out-pr").getString("status")).isEqualTo("done");
+    fx.awaitQuiet("workspace-fanout");
+    long deadline = System.currentTimeMillis() + 10_000;
+    while (heard.size() < 5 && System.currentTimeMillis() < deadline) {
+      Thread.sleep(20);
+    }
+    assertThat(heard).extracting(m -> m.getString("workspace"))
+      .containsExactlyInAnyOrder("team-1", "team-2", "team-3", "team-4", "team-5");
   }
 }
