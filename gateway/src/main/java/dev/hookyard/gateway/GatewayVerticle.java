@@ -1,20 +1,20 @@
 package dev.hookyard.gateway;
 
-import dev.hookyard.common.Queues;
+import dev.hookyard.gateway.http.ApiErrors;
+import dev.hookyard.gateway.http.AdminAuth;
 import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
-import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.common.webhook.GitHubSignature;
+import dev.hookyard.gateway.admin.AdminRoutes;
+import dev.hookyard.gateway.ingest.IngestRoutes;
+import dev.hookyard.gateway.ops.OpsRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,39 +42,13 @@ public final class GatewayVerticle extends VerticleBase {
   @Override
   public Future<?> start() {
     GitHubSignature signature = new GitHubSignature(credentials.webhookSecrets());
-    DeliveryStore store = new DeliveryStore(vertx, pool,
-      Integer.highestOneBit(Math.max(1, config.integer(HookyardConfig.INGEST_BATCH_SIZE, 256))),
-      Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, 1)),
-      config.integer(HookyardConfig.INGEST_TIMEOUT_MS, 5_000));
-    long maxBody = config.longValue(HookyardConfig.MAX_BODY_BYTES, 26_214_400L);
     AdminAuth auth = new AdminAuth(credentials.adminToken());
 
     Router router = Router.router(vertx);
-    router.post("/webhooks/github").handler(new WebhookIngest(signature, store, maxBody));
-    String sentrySecret = config.string(HookyardConfig.SENTRY_SECRET, null);
-    if (sentrySecret != null) {
-      router.post("/webhooks/sentry").handler(AlertIngest.sentry(sentrySecret, store, maxBody));
-    }
-    String lokiToken = config.string(HookyardConfig.LOKI_TOKEN, null);
-    if (lokiToken != null) {
-      router.post("/webhooks/loki").handler(AlertIngest.loki(lokiToken, store, maxBody));
-    }
-    router.get("/webhooks/github").handler(ctx -> ApiErrors.json(ctx, 200, new JsonObject()
-      .put("status", "ok")
-      .put("endpoint", "/webhooks/github")
-      .put("supported_events", new JsonArray(new java.util.ArrayList<Object>(Queues.PROCESSED_EVENTS)).add("ping"))));
-    router.get("/webhooks/github/health").handler(ctx -> pool.query(DeliveryQueries.HEALTH).execute()
-      .onSuccess(rows -> ApiErrors.json(ctx, 200, health(rows.iterator().next())))
-      .onFailure(err -> DeliveryApi.unavailable(ctx, err)));
+    new IngestRoutes(vertx, config, signature, pool).mount(router);
     // Admin request bodies are small JSON documents; the webhook routes read their own raw bodies.
     router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
-    new DeliveryApi(vertx, pool, new JobQueue(pool), signature).mount(router, auth);
-    RepositoryApi repositories = new RepositoryApi(pool);
-    repositories.mount(router, auth);
-    new WorkspaceApi(pool, repositories).mount(router, auth);
-    new ProjectApi(pool).mount(router, auth);
-    new UserApi(vertx, pool).mount(router, auth);
-    new DeveloperMetricsApi(pool).mount(router, auth);
+    new AdminRoutes(vertx, pool, signature).mount(router, auth);
     new OpsRoutes(vertx, pool).mount(router);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "no route for " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(500, ctx -> {
@@ -105,17 +79,5 @@ public final class GatewayVerticle extends VerticleBase {
   /** Port actually bound (useful when configured as 0). */
   public int port() {
     return server.actualPort();
-  }
-
-  static JsonObject health(Row r) {
-    long total = r.getLong("total");
-    long failed = r.getLong("failed");
-    double rate = total == 0 ? 1.0 : (double) (total - failed) / total;
-    return new JsonObject()
-      .put("status", rate >= 0.95 ? "healthy" : "degraded")
-      .put("success_rate", Math.round(rate * 10_000) / 10_000.0)
-      .put("total_events_last_hour", total)
-      .put("failed_events_last_hour", failed)
-      .put("last_event_at", JobQueue.iso(r.getOffsetDateTime("last_event_at")));
   }
 }

@@ -1,5 +1,6 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.gateway.ops.OpsRoutes;
 import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.db.Database;
@@ -57,7 +58,7 @@ final class GatewayFixture {
     env.put(HookyardConfig.HTTP_PORT, String.valueOf(port));
     env.put(HookyardConfig.HTTP_HOST, "127.0.0.1");
     HookyardConfig config = HookyardConfig.from(env);
-    dev.hookyard.gateway.OpsRoutes.answerPings(vertx).await(10, TimeUnit.SECONDS);
+    OpsRoutes.answerPings(vertx).await(10, TimeUnit.SECONDS);
     vertx.deployVerticle(new GatewayVerticle(config, new Credentials(List.of(SECRET, OLD_SECRET), TOKEN, false), pool))
       .await(10, TimeUnit.SECONDS);
     WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),

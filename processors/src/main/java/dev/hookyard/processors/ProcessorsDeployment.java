@@ -1,6 +1,7 @@
 package dev.hookyard.processors;
 
 import dev.hookyard.common.Queues;
+import dev.hookyard.processors.github.GitHubProcessing;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
@@ -33,48 +34,12 @@ public final class ProcessorsDeployment {
   private ProcessorsDeployment() {
   }
 
-  /** Everything the processors share: the pool, the user cache, fan-out and metrics. */
-  record Processors(Map<String, WebhookEventHandler.EventProcessing> events, Map<String, JobHandler> followUps, UserDirectory users) {
-  }
-
-  static Processors processors(Vertx vertx, HookyardConfig config, Pool pool) {
-    UserDirectory users = new UserDirectory(pool, Duration.ofMillis(config.longValue(HookyardConfig.USER_CACHE_TTL_MS, 300_000)));
-    DeveloperMetrics metrics = new DeveloperMetrics(pool, config.longValue(HookyardConfig.METRICS_DEBOUNCE_MS, 5_000));
-    WorkspaceFanout fanout = new WorkspaceFanout(vertx, pool, config.integer(HookyardConfig.FANOUT_CHUNK, 50), Map.of(
-      PushProcessor.PROJECT_REFRESH, PushProcessor.projectRefresh(vertx),
-      PullRequestProcessor.PULL_REQUEST_CHANGED, PullRequestProcessor.pullRequestChanged(vertx)));
-    InstallationProcessor installations = new InstallationProcessor(pool);
-    ProjectJobs projects = new ProjectJobs(pool);
-
-    Map<String, WebhookEventHandler.EventProcessing> events = new LinkedHashMap<>();
-    events.put("push", new PushProcessor(vertx, pool, users, fanout)::process);
-    TrackedFacts facts = new TrackedFacts(pool, users, metrics);
-    events.put("pull_request", new PullRequestProcessor(facts, fanout)::process);
-    events.put("pull_request_review", new ReviewProcessor(facts)::process);
-    events.put("issues", new IssueProcessor(facts)::process);
-    // Fix verification is what deploy runs are for; until a fix awaits a deploy they are kept, not acted on.
-    events.put("workflow_run", (job, payload) -> Future.succeededFuture(JobOutcome.ignored("no fix attempt awaits a deploy")));
-    events.put("installation", installations::installation);
-    events.put("installation_repositories", installations::repositories);
-    events.put("repository", new RepositoryEventProcessor(pool)::process);
-    if (!events.keySet().equals(new java.util.HashSet<>(Queues.PROCESSED_EVENTS))) {
-      throw new IllegalStateException("processed events and processors disagree: " + events.keySet());
-    }
-
-    Map<String, JobHandler> followUps = new LinkedHashMap<>();
-    followUps.put(Queues.INDEX_REPOSITORY, projects::index);
-    followUps.put(Queues.REFRESH_PROJECT, projects::refresh);
-    followUps.put(Queues.DEVELOPER_METRICS, metrics::recompute);
-    followUps.put(Queues.WORKSPACE_FANOUT, fanout::runChunk);
-    return new Processors(events, followUps, users);
-  }
-
   public static Future<List<String>> deploy(Vertx vertx, HookyardConfig config, Pool pool) {
     JobQueue queue = new JobQueue(pool);
-    Processors processors = processors(vertx, config, pool);
+    GitHubProcessing.Processors processors = GitHubProcessing.create(vertx, config, pool);
     List<Future<String>> deployments = new ArrayList<>();
-    processors.events().forEach((event, processing) -> deployments.add(
-      deployWorker(vertx, config, queue, Queues.WEBHOOK_PREFIX + event, event, new WebhookEventHandler(processing))));
+    processors.events().forEach((event, handler) -> deployments.add(
+      deployWorker(vertx, config, queue, Queues.WEBHOOK_PREFIX + event, event, handler)));
     processors.followUps().forEach((name, handler) -> deployments.add(deployWorker(vertx, config, queue, name, name, handler)));
     // Nobody reads these payloads: the gateway has already checked they are JSON objects.
     deployments.add(deployWorker(vertx, config, queue, Queues.UNHANDLED, "unhandled",
@@ -84,7 +49,7 @@ public final class ProcessorsDeployment {
       deployments.add(deployWorker(vertx, config, queue, alerts, alerts.replace('.', '_'),
         job -> Future.succeededFuture(JobOutcome.ignored("no fix is being monitored"))));
     }
-    return processors.users().listen(vertx).compose(v -> Future.all(deployments)).map(all -> {
+    return processors.listen(vertx).compose(v -> Future.all(deployments)).map(all -> {
       List<String> ids = new ArrayList<>();
       deployments.forEach(f -> ids.add(f.result()));
       return ids;

@@ -1,0 +1,33 @@
+package dev.hookyard.gateway.admin;
+
+import dev.hookyard.common.queue.JobQueue;
+import dev.hookyard.common.webhook.GitHubSignature;
+import dev.hookyard.gateway.http.AdminAuth;
+import io.vertx.core.Vertx;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+
+/** The admin API over deliveries, jobs, tracking, users and developer metrics. */
+public final class AdminRoutes {
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final GitHubSignature signature;
+
+  public AdminRoutes(Vertx vertx, Pool pool, GitHubSignature signature) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.signature = signature;
+  }
+
+  /** Mounts every admin route behind {@code auth}; request bodies are read by the caller's body handler. */
+  public void mount(Router router, AdminAuth auth) {
+    new DeliveryApi(vertx, pool, new JobQueue(pool), signature).mount(router, auth);
+    RepositoryApi repositories = new RepositoryApi(pool);
+    repositories.mount(router, auth);
+    new WorkspaceApi(pool, repositories).mount(router, auth);
+    new ProjectApi(pool).mount(router, auth);
+    new UserApi(vertx, pool).mount(router, auth);
+    new DeveloperMetricsApi(pool).mount(router, auth);
+  }
+}

@@ -1,0 +1,117 @@
+package dev.hookyard.gateway.admin;
+
+import dev.hookyard.gateway.http.ApiErrors;
+import dev.hookyard.gateway.http.AdminAuth;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+
+import static dev.hookyard.common.queue.JobQueue.iso;
+
+/**
+ * {@code GET /api/v1/metrics/developers?repository=&since=}: per user, from the
+ * {@code developer_activity} rollup the debounced developer-metrics job maintains;
+ * a request never reads the facts themselves. {@code since} has day granularity (UTC).
+ */
+final class DeveloperMetricsApi {
+
+  static final String DEVELOPERS = """
+    WITH a AS (
+      SELECT * FROM developer_activity
+       WHERE ($1::bigint IS NULL OR repository_id = $1) AND ($2::date IS NULL OR day >= $2::date)
+    )
+    SELECT u.id AS user_id, u.login, u.name,
+           sum(a.prs_merged)::bigint AS prs_merged, sum(a.issues_closed)::bigint AS issues_closed,
+           (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x))::bigint
+              FROM a a2, unnest(a2.pr_cycle_times_s) x WHERE a2.user_id = u.id) AS median_pr_cycle_time_s,
+           (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x))::bigint
+              FROM a a2, unnest(a2.review_turnarounds_s) x WHERE a2.user_id = u.id) AS median_review_turnaround_s,
+           (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x))::bigint
+              FROM a a2, unnest(a2.issue_resolutions_s) x WHERE a2.user_id = u.id) AS median_issue_resolution_s
+      FROM a JOIN users u ON u.id = a.user_id
+     GROUP BY u.id, u.login, u.name
+     ORDER BY prs_merged DESC, lower(u.login)
+    """;
+
+  static final String COMPUTED_AT = """
+    SELECT max(computed_at) AS computed_at FROM developer_metrics_runs WHERE $1::bigint IS NULL OR repository_id = $1
+    """;
+
+  static final String REPOSITORY_ID = """
+    SELECT id, full_name FROM repositories WHERE lower(full_name) = lower($1)
+     ORDER BY (deleted_at IS NULL) DESC, deleted_at DESC LIMIT 1
+    """;
+
+  private final Pool pool;
+
+  DeveloperMetricsApi(Pool pool) {
+    this.pool = pool;
+  }
+
+  void mount(Router router, AdminAuth auth) {
+    router.get("/api/v1/metrics/developers").handler(auth).handler(this::developers);
+  }
+
+  private void developers(RoutingContext ctx) {
+    String repository = blankToNull(ctx.request().getParam("repository"));
+    String sinceParam = blankToNull(ctx.request().getParam("since"));
+    LocalDate since;
+    try {
+      since = sinceParam == null ? null : day(sinceParam);
+    } catch (DateTimeParseException e) {
+      ApiErrors.send(ctx, 400, "bad_request", "since must be a date (2026-11-01) or an ISO-8601 instant");
+      return;
+    }
+    Future<Row> repo = repository == null ? Future.succeededFuture()
+      : pool.preparedQuery(REPOSITORY_ID).execute(Tuple.of(repository)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+    repo.compose(r -> {
+      if (repository != null && r == null) {
+        RepositoryApi.noRepository(ctx, repository);
+        return Future.succeededFuture();
+      }
+      Long repositoryId = r == null ? null : r.getLong("id");
+      return pool.preparedQuery(DEVELOPERS).execute(Tuple.of(repositoryId, since))
+        .compose(rows -> pool.preparedQuery(COMPUTED_AT).execute(Tuple.of(repositoryId)).map(computed -> {
+          JsonArray developers = new JsonArray();
+          for (Row d : rows) {
+            developers.add(new JsonObject()
+              .put("user_id", d.getLong("user_id"))
+              .put("login", d.getString("login"))
+              .put("name", d.getString("name"))
+              .put("prs_merged", d.getLong("prs_merged"))
+              .put("median_pr_cycle_time_s", d.getLong("median_pr_cycle_time_s"))
+              .put("median_review_turnaround_s", d.getLong("median_review_turnaround_s"))
+              .put("issues_closed", d.getLong("issues_closed"))
+              .put("median_issue_resolution_s", d.getLong("median_issue_resolution_s")));
+          }
+          ApiErrors.json(ctx, 200, new JsonObject()
+            .put("repository", r == null ? null : r.getString("full_name"))
+            .put("since", since == null ? null : since.toString())
+            .put("computed_at", iso(computed.iterator().next().getOffsetDateTime("computed_at")))
+            .put("developers", developers));
+          return null;
+        }));
+    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+  }
+
+  private static LocalDate day(String s) {
+    if (s.length() == 10) {
+      return LocalDate.parse(s);
+    }
+    return Instant.parse(s).atZone(ZoneOffset.UTC).toLocalDate();
+  }
+
+  private static String blankToNull(String s) {
+    return s == null || s.isBlank() ? null : s.trim();
+  }
+}

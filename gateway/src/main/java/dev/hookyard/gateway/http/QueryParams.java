@@ -1,0 +1,34 @@
+package dev.hookyard.gateway.http;
+
+import io.vertx.ext.web.RoutingContext;
+
+/** Query parameters of admin requests; a bad one answers {@code 400 bad_request} naming it. */
+public final class QueryParams {
+
+  /** {@code name} as a whole number in [min, max], {@code fallback} when absent; null once 400 is answered. */
+  public static Integer intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
+    String v = ctx.request().getParam(name);
+    if (v == null || v.isBlank()) {
+      return fallback;
+    }
+    try {
+      int n = Integer.parseInt(v.trim());
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException ignored) {
+      // answered below
+    }
+    ApiErrors.send(ctx, 400, "bad_request", name + " must be a number from " + min + " to " + max);
+    return null;
+  }
+
+  /** {@code name}, or null when absent or blank. */
+  public static String optional(RoutingContext ctx, String name) {
+    String v = ctx.request().getParam(name);
+    return v == null || v.isBlank() ? null : v.trim();
+  }
+
+  private QueryParams() {
+  }
+}

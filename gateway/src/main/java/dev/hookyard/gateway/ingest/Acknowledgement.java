@@ -1,0 +1,47 @@
+package dev.hookyard.gateway.ingest;
+
+import dev.hookyard.gateway.http.ApiErrors;
+import dev.hookyard.common.metrics.HookyardMetrics;
+import dev.hookyard.gateway.http.ApiErrors;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.regex.Pattern;
+
+/**
+ * The answer to a delivery once the store has spoken: {@code 202} for a stored one,
+ * {@code 200 duplicate} for an id already stored, {@code 503} when it could not be stored.
+ */
+final class Acknowledgement {
+
+  private static final Logger log = LoggerFactory.getLogger(Acknowledgement.class);
+
+  /** Delivery ids hookyard accepts: GitHub's GUIDs, and the prefixed ids of alerts. */
+  static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
+
+  static void answer(RoutingContext ctx, Future<DeliveryStore.Result> stored, String deliveryId, String event, long started) {
+    stored
+      .onSuccess(result -> {
+        if (result == DeliveryStore.Result.DUPLICATE) {
+          HookyardMetrics.deliveryDuplicate();
+          ApiErrors.json(ctx, 200, new JsonObject().put("delivery_id", deliveryId).put("duplicate", true));
+        } else {
+          HookyardMetrics.deliveryReceived(event);
+          ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
+            .end("{\"delivery_id\":\"" + deliveryId + "\",\"event\":\"" + event + "\",\"status\":\"queued\"}");
+        }
+        HookyardMetrics.ackLatency(System.nanoTime() - started);
+      })
+      .onFailure(err -> {
+        log.warn("Delivery {} ({}) not stored: {}", deliveryId, event, err.toString());
+        ctx.response().putHeader("Retry-After", "5");
+        RawBody.reject(ctx, 503, "unavailable", "the delivery could not be stored; retry later");
+      });
+  }
+
+  private Acknowledgement() {
+  }
+}

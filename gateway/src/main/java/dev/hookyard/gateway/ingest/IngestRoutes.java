@@ -1,0 +1,69 @@
+package dev.hookyard.gateway.ingest;
+
+import dev.hookyard.common.Queues;
+import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.queue.JobQueue;
+import dev.hookyard.common.webhook.GitHubSignature;
+import dev.hookyard.gateway.http.ApiErrors;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+
+import java.util.ArrayList;
+
+/**
+ * The webhook endpoints: GitHub deliveries, Sentry and Loki alerts (each only when its
+ * secret is configured), the endpoint description and its health figures.
+ */
+public final class IngestRoutes {
+
+  private final HookyardConfig config;
+  private final GitHubSignature signature;
+  private final Pool pool;
+  private final DeliveryStore store;
+
+  public IngestRoutes(Vertx vertx, HookyardConfig config, GitHubSignature signature, Pool pool) {
+    this.config = config;
+    this.signature = signature;
+    this.pool = pool;
+    this.store = new DeliveryStore(vertx, pool,
+      Integer.highestOneBit(Math.max(1, config.integer(HookyardConfig.INGEST_BATCH_SIZE, 256))),
+      Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, 1)),
+      config.integer(HookyardConfig.INGEST_TIMEOUT_MS, 5_000));
+  }
+
+  public void mount(Router router) {
+    long maxBody = config.longValue(HookyardConfig.MAX_BODY_BYTES, 26_214_400L);
+    router.post("/webhooks/github").handler(new WebhookIngest(signature, store, maxBody));
+    String sentrySecret = config.string(HookyardConfig.SENTRY_SECRET, null);
+    if (sentrySecret != null) {
+      router.post("/webhooks/sentry").handler(AlertIngest.sentry(sentrySecret, store, maxBody));
+    }
+    String lokiToken = config.string(HookyardConfig.LOKI_TOKEN, null);
+    if (lokiToken != null) {
+      router.post("/webhooks/loki").handler(AlertIngest.loki(lokiToken, store, maxBody));
+    }
+    router.get("/webhooks/github").handler(ctx -> ApiErrors.json(ctx, 200, new JsonObject()
+      .put("status", "ok")
+      .put("endpoint", "/webhooks/github")
+      .put("supported_events", new JsonArray(new ArrayList<Object>(Queues.PROCESSED_EVENTS)).add("ping"))));
+    router.get("/webhooks/github/health").handler(ctx -> pool.query(IngestQueries.HEALTH).execute()
+      .onSuccess(rows -> ApiErrors.json(ctx, 200, health(rows.iterator().next())))
+      .onFailure(err -> ApiErrors.unavailable(ctx, err)));
+  }
+
+  static JsonObject health(Row r) {
+    long total = r.getLong("total");
+    long failed = r.getLong("failed");
+    double rate = total == 0 ? 1.0 : (double) (total - failed) / total;
+    return new JsonObject()
+      .put("status", rate >= 0.95 ? "healthy" : "degraded")
+      .put("success_rate", Math.round(rate * 10_000) / 10_000.0)
+      .put("total_events_last_hour", total)
+      .put("failed_events_last_hour", failed)
+      .put("last_event_at", JobQueue.iso(r.getOffsetDateTime("last_event_at")));
+  }
+}

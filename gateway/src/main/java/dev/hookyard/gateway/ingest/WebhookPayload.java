@@ -1,0 +1,81 @@
+package dev.hookyard.gateway.ingest;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import dev.hookyard.common.webhook.FormEncodedPayload;
+import io.vertx.core.buffer.Buffer;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Checks that a webhook body is one JSON object, without building it: a streaming
+ * pass that also picks the top-level {@code action}. Form-encoded bodies carry the
+ * JSON in their {@code payload} field.
+ */
+final class WebhookPayload {
+
+  private static final JsonFactory JSON = JsonFactory.builder().build();
+
+  /** The result of a check: the top-level action (may be null) or why the body is unusable. */
+  record Checked(String action, String error) {
+    boolean valid() {
+      return error == null;
+    }
+  }
+
+  static Checked check(Buffer body, boolean formEncoded) {
+    return check(body, formEncoded, "action");
+  }
+
+  /** As {@link #check(Buffer, boolean)}, picking the top-level string {@code actionField} as the action. */
+  static Checked check(Buffer body, boolean formEncoded, String actionField) {
+    try {
+      if (formEncoded) {
+        String json = FormEncodedPayload.payload(body.toString(StandardCharsets.UTF_8));
+        if (json == null) {
+          return new Checked(null, "form-encoded body has no payload field");
+        }
+        return scan(JSON.createParser(json), actionField);
+      }
+      return scan(JSON.createParser(body.getBytes()), actionField);
+    } catch (IOException | IllegalArgumentException e) {
+      return new Checked(null, "body is not valid JSON: " + firstLine(e.getMessage()));
+    }
+  }
+
+  private static Checked scan(JsonParser p, String actionField) throws IOException {
+    try (p) {
+      if (p.nextToken() != JsonToken.START_OBJECT) {
+        return new Checked(null, "body is not a JSON object");
+      }
+      String action = null;
+      JsonToken t;
+      while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        JsonToken value = p.nextToken();
+        if (actionField.equals(name) && value == JsonToken.VALUE_STRING) {
+          action = p.getText();
+        } else if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+          p.skipChildren();
+        }
+      }
+      if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
+        return new Checked(null, "body is not a single JSON object");
+      }
+      return new Checked(action, null);
+    }
+  }
+
+  private static String firstLine(String s) {
+    if (s == null) {
+      return "unreadable";
+    }
+    int nl = s.indexOf('\n');
+    return nl < 0 ? s : s.substring(0, nl);
+  }
+
+  private WebhookPayload() {
+  }
+}

@@ -1,0 +1,50 @@
+package dev.hookyard.gateway.ops;
+
+import dev.hookyard.gateway.http.ApiErrors;
+import dev.hookyard.common.Addresses;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import io.vertx.micrometer.PrometheusScrapingHandler;
+import io.vertx.sqlclient.Pool;
+
+/** {@code /health} (liveness), {@code /ready} (database and event bus answer), {@code /metrics}. */
+public final class OpsRoutes {
+
+  private final Vertx vertx;
+  private final Pool pool;
+
+  public OpsRoutes(Vertx vertx, Pool pool) {
+    this.vertx = vertx;
+    this.pool = pool;
+  }
+
+  public void mount(Router router) {
+    router.get("/health").handler(ctx -> ApiErrors.json(ctx, 200, new JsonObject().put("status", "up")));
+    router.get("/ready").handler(this::ready);
+    router.get("/metrics").handler(PrometheusScrapingHandler.create());
+  }
+
+  private void ready(RoutingContext ctx) {
+    Future<String> db = pool.query("SELECT 1").execute().map(r -> "up").otherwise("down");
+    Future<String> bus = vertx.eventBus()
+      .request(Addresses.PING, new JsonObject().put("type", "ping"), new DeliveryOptions().setSendTimeout(2_000))
+      .map(r -> "up").otherwise("down");
+    Future.join(db, bus).onComplete(ar -> {
+      boolean ready = "up".equals(db.result()) && "up".equals(bus.result());
+      ApiErrors.json(ctx, ready ? 200 : 503, new JsonObject()
+        .put("status", ready ? "ready" : "not_ready")
+        .put("database", db.result())
+        .put("event_bus", bus.result()));
+    });
+  }
+
+  /** Registers this node's answer to the readiness ping; every process registers one. */
+  public static Future<Void> answerPings(Vertx vertx) {
+    return vertx.eventBus().<JsonObject>consumer(Addresses.PING, m -> m.reply(new JsonObject().put("type", "pong")))
+      .completion();
+  }
+}

@@ -1,0 +1,92 @@
+package dev.hookyard.processors.github;
+
+import dev.hookyard.common.Queues;
+import dev.hookyard.common.queue.Job;
+import dev.hookyard.common.queue.JobOutcome;
+import dev.hookyard.common.queue.JobQueue;
+import dev.hookyard.common.queue.PermanentJobFailure;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * Developer metrics are rolled up per repository, user and day by a debounced job:
+ * events that land within the debounce delay share one recomputation, and the API
+ * reads only the rollup. Facts are attributed to internal users by the id stored with
+ * them or, for facts stored before the user existed, by GitHub id or login.
+ */
+final class DeveloperMetrics {
+
+  /** Rebuilds repository $1's rollup from its facts (run after {@link #CLEAR}, in one transaction). */
+  static final String ROLL_UP = """
+    WITH facts AS (
+      SELECT coalesce(p.author_user_id, """ + userOf("p.author_github_id", "p.author_login") + """
+             ) AS user_id, (p.merged_at AT TIME ZONE 'UTC')::date AS day,
+             1 AS merged, p.cycle_time_s AS cycle, NULL::bigint AS review, 0 AS closed, NULL::bigint AS resolution
+        FROM pull_requests p
+       WHERE p.repository_id = $1 AND p.state = 'MERGED'
+      UNION ALL
+      SELECT coalesce(r.reviewer_user_id, """ + userOf("r.reviewer_github_id", "r.reviewer_login") + """
+             ), (r.submitted_at AT TIME ZONE 'UTC')::date, 0, NULL, r.turnaround_s, 0, NULL
+        FROM (SELECT DISTINCT ON (pull_request_id, reviewer_github_id) *
+                FROM pull_request_reviews
+               WHERE repository_id = $1 AND turnaround_s IS NOT NULL
+               ORDER BY pull_request_id, reviewer_github_id, submitted_at) r
+      UNION ALL
+      SELECT coalesce(i.resolver_user_id, """ + userOf("i.resolver_github_id", "i.resolver_login") + """
+             ), (i.closed_at AT TIME ZONE 'UTC')::date, 0, NULL, NULL, 1, i.resolution_s
+        FROM repository_issues i
+       WHERE i.repository_id = $1 AND i.state = 'CLOSED' AND i.deleted_at IS NULL AND i.closed_at IS NOT NULL
+    )
+    INSERT INTO developer_activity (repository_id, user_id, day, prs_merged, pr_cycle_times_s, review_turnarounds_s,
+                                    issues_closed, issue_resolutions_s)
+    SELECT $1, user_id, day, sum(merged),
+           coalesce(array_agg(cycle) FILTER (WHERE cycle IS NOT NULL), '{}'),
+           coalesce(array_agg(review) FILTER (WHERE review IS NOT NULL), '{}'),
+           sum(closed),
+           coalesce(array_agg(resolution) FILTER (WHERE resolution IS NOT NULL), '{}')
+      FROM facts WHERE user_id IS NOT NULL AND day IS NOT NULL
+     GROUP BY user_id, day
+    """;
+
+  static final String CLEAR = "DELETE FROM developer_activity WHERE repository_id = $1";
+
+  static final String MARK_RUN = """
+    INSERT INTO developer_metrics_runs (repository_id, computed_at) VALUES ($1, now())
+    ON CONFLICT (repository_id) DO UPDATE SET computed_at = EXCLUDED.computed_at
+    """;
+
+  /** The internal user of a fact stored without one: by GitHub id, else by login. */
+  private static String userOf(String githubId, String login) {
+    return "(SELECT u.id FROM users u WHERE u.github_id = " + githubId + " OR lower(u.login) = lower(" + login + ")"
+      + " ORDER BY (u.github_id = " + githubId + ") DESC NULLS LAST LIMIT 1)";
+  }
+
+  private final Pool pool;
+  private final long debounceMs;
+
+  DeveloperMetrics(Pool pool, long debounceMs) {
+    this.pool = pool;
+    this.debounceMs = debounceMs;
+  }
+
+  /** Asks for a recomputation of the repository's metrics; call it after the facts are committed. */
+  Future<Void> recomputeSoon(long repositoryId) {
+    return JobQueue.enqueueDebounced(pool, Queues.DEVELOPER_METRICS, new JsonObject().put("repository_id", repositoryId),
+      "developer-metrics:" + repositoryId, debounceMs).mapEmpty();
+  }
+
+  /** The {@code developer-metrics} queue's handler. */
+  Future<JobOutcome> recompute(Job job) {
+    Object repo = job.payload() == null ? null : job.payload().getValue("repository_id");
+    if (!(repo instanceof Number id)) {
+      throw new PermanentJobFailure("developer-metrics job " + job.id() + " names no repository");
+    }
+    Tuple repository = Tuple.of(id.longValue());
+    return pool.withTransaction(conn -> conn.preparedQuery(CLEAR).execute(repository)
+        .compose(v -> conn.preparedQuery(ROLL_UP).execute(repository))
+        .compose(rolled -> conn.preparedQuery(MARK_RUN).execute(repository).map(rolled.rowCount())))
+      .map(n -> JobOutcome.done(n + " user-days for repository " + id));
+  }
+}

@@ -1,0 +1,75 @@
+package dev.hookyard.processors.github;
+
+/**
+ * Upserts of pull requests, reviews and issues. Each is keyed by GitHub's id and
+ * guarded by the payload's own {@code updated_at}: an older payload never overwrites
+ * a newer row, and of two payloads with the same time the later state wins
+ * (OPEN &lt; CLOSED &lt; MERGED). A row comes back only when the payload was applied.
+ */
+final class FactQueries {
+
+  static final String UPSERT_PULL_REQUEST = """
+    INSERT INTO pull_requests AS p (id, repository_id, number, title, state, draft, author_github_id, author_login,
+                                    author_user_id, head_ref, head_sha, base_ref, additions, deletions, changed_files,
+                                    commits, created_at, updated_at, closed_at, merged_at, cycle_time_s)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
+            CASE WHEN $20::timestamptz IS NULL THEN NULL ELSE extract(epoch FROM $20::timestamptz - $17::timestamptz)::bigint END)
+    ON CONFLICT (id) DO UPDATE
+       SET repository_id = EXCLUDED.repository_id, number = EXCLUDED.number, title = EXCLUDED.title,
+           state = EXCLUDED.state, draft = EXCLUDED.draft, author_github_id = EXCLUDED.author_github_id,
+           author_login = EXCLUDED.author_login, author_user_id = coalesce(EXCLUDED.author_user_id, p.author_user_id),
+           head_ref = EXCLUDED.head_ref, head_sha = EXCLUDED.head_sha, base_ref = EXCLUDED.base_ref,
+           additions = coalesce(EXCLUDED.additions, p.additions), deletions = coalesce(EXCLUDED.deletions, p.deletions),
+           changed_files = coalesce(EXCLUDED.changed_files, p.changed_files), commits = coalesce(EXCLUDED.commits, p.commits),
+           created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at,
+           merged_at = EXCLUDED.merged_at, cycle_time_s = EXCLUDED.cycle_time_s, stored_at = now()
+     WHERE p.updated_at < EXCLUDED.updated_at
+        OR (p.updated_at = EXCLUDED.updated_at
+            AND array_position(ARRAY['OPEN', 'CLOSED', 'MERGED'], EXCLUDED.state)
+              > array_position(ARRAY['OPEN', 'CLOSED', 'MERGED'], p.state))
+    RETURNING p.id
+    """;
+
+  /**
+   * A review, keyed by its id. A dismissal is final: a late {@code submitted} for a
+   * dismissed review keeps it dismissed. Turnaround counts only reviews of someone else's PR.
+   */
+  static final String UPSERT_REVIEW = """
+    INSERT INTO pull_request_reviews AS r (id, pull_request_id, repository_id, reviewer_github_id, reviewer_login,
+                                           reviewer_user_id, state, submitted_at, pr_created_at, turnaround_s, dismissed)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9,
+            CASE WHEN $8::timestamptz IS NULL OR $9::timestamptz IS NULL OR $10 THEN NULL
+                 ELSE greatest(0, extract(epoch FROM $8::timestamptz - $9::timestamptz))::bigint END,
+            $11)
+    ON CONFLICT (id) DO UPDATE
+       SET state = CASE WHEN r.dismissed THEN r.state ELSE EXCLUDED.state END,
+           dismissed = r.dismissed OR EXCLUDED.dismissed,
+           reviewer_user_id = coalesce(EXCLUDED.reviewer_user_id, r.reviewer_user_id),
+           submitted_at = coalesce(r.submitted_at, EXCLUDED.submitted_at),
+           pr_created_at = coalesce(r.pr_created_at, EXCLUDED.pr_created_at),
+           turnaround_s = coalesce(r.turnaround_s, EXCLUDED.turnaround_s), stored_at = now()
+    RETURNING r.id
+    """;
+
+  static final String UPSERT_ISSUE = """
+    INSERT INTO repository_issues AS i (id, repository_id, number, title, state, state_reason, author_github_id,
+                                        author_login, resolver_github_id, resolver_login, resolver_user_id,
+                                        created_at, updated_at, closed_at, resolution_s, deleted_at)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
+            CASE WHEN $14::timestamptz IS NULL THEN NULL ELSE extract(epoch FROM $14::timestamptz - $12::timestamptz)::bigint END,
+            $15)
+    ON CONFLICT (id) DO UPDATE
+       SET title = EXCLUDED.title, state = EXCLUDED.state, state_reason = EXCLUDED.state_reason,
+           resolver_github_id = EXCLUDED.resolver_github_id, resolver_login = EXCLUDED.resolver_login,
+           resolver_user_id = EXCLUDED.resolver_user_id, created_at = EXCLUDED.created_at,
+           updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, resolution_s = EXCLUDED.resolution_s,
+           deleted_at = coalesce(EXCLUDED.deleted_at, i.deleted_at), stored_at = now()
+     WHERE i.updated_at < EXCLUDED.updated_at
+        OR (i.updated_at = EXCLUDED.updated_at AND (EXCLUDED.deleted_at IS NOT NULL
+            OR array_position(ARRAY['OPEN', 'CLOSED'], EXCLUDED.state) > array_position(ARRAY['OPEN', 'CLOSED'], i.state)))
+    RETURNING i.id
+    """;
+
+  private FactQueries() {
+  }
+}

@@ -1,0 +1,66 @@
+package dev.hookyard.processors.github;
+
+import dev.hookyard.common.Queues;
+import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.queue.JobHandler;
+import dev.hookyard.common.queue.JobOutcome;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The GitHub event processors and the follow-up work they ask for, built once per
+ * process around one user cache, one fan-out and one metrics rollup.
+ */
+public final class GitHubProcessing {
+
+  private GitHubProcessing() {
+  }
+
+  /** Everything the processors share: the pool, the user cache, fan-out and metrics. */
+  public record Processors(Map<String, JobHandler> events, Map<String, JobHandler> followUps, UserDirectory users) {
+
+    /** Subscribes what must hear of changes made elsewhere in the cluster (new users). */
+    public Future<Void> listen(Vertx vertx) {
+      return users.listen(vertx);
+    }
+  }
+
+  public static Processors create(Vertx vertx, HookyardConfig config, Pool pool) {
+    UserDirectory users = new UserDirectory(pool, Duration.ofMillis(config.longValue(HookyardConfig.USER_CACHE_TTL_MS, 300_000)));
+    DeveloperMetrics metrics = new DeveloperMetrics(pool, config.longValue(HookyardConfig.METRICS_DEBOUNCE_MS, 5_000));
+    WorkspaceFanout fanout = new WorkspaceFanout(vertx, pool, config.integer(HookyardConfig.FANOUT_CHUNK, 50), Map.of(
+      PushProcessor.PROJECT_REFRESH, PushProcessor.projectRefresh(vertx),
+      PullRequestProcessor.PULL_REQUEST_CHANGED, PullRequestProcessor.pullRequestChanged(vertx)));
+    InstallationProcessor installations = new InstallationProcessor(pool);
+    ProjectJobs projects = new ProjectJobs(pool);
+
+    Map<String, WebhookEventHandler.EventProcessing> events = new LinkedHashMap<>();
+    events.put("push", new PushProcessor(vertx, pool, users, fanout)::process);
+    TrackedFacts facts = new TrackedFacts(pool, users, metrics);
+    events.put("pull_request", new PullRequestProcessor(facts, fanout)::process);
+    events.put("pull_request_review", new ReviewProcessor(facts)::process);
+    events.put("issues", new IssueProcessor(facts)::process);
+    // Fix verification is what deploy runs are for; until a fix awaits a deploy they are kept, not acted on.
+    events.put("workflow_run", (job, payload) -> Future.succeededFuture(JobOutcome.ignored("no fix attempt awaits a deploy")));
+    events.put("installation", installations::installation);
+    events.put("installation_repositories", installations::repositories);
+    events.put("repository", new RepositoryEventProcessor(pool)::process);
+    if (!events.keySet().equals(new java.util.HashSet<>(Queues.PROCESSED_EVENTS))) {
+      throw new IllegalStateException("processed events and processors disagree: " + events.keySet());
+    }
+
+    Map<String, JobHandler> followUps = new LinkedHashMap<>();
+    followUps.put(Queues.INDEX_REPOSITORY, projects::index);
+    followUps.put(Queues.REFRESH_PROJECT, projects::refresh);
+    followUps.put(Queues.DEVELOPER_METRICS, metrics::recompute);
+    followUps.put(Queues.WORKSPACE_FANOUT, fanout::runChunk);
+    Map<String, JobHandler> handlers = new LinkedHashMap<>();
+    events.forEach((event, processing) -> handlers.put(event, new WebhookEventHandler(processing)));
+    return new Processors(handlers, followUps, users);
+  }
+}

@@ -1,0 +1,82 @@
+package dev.hookyard.processors.github;
+
+import dev.hookyard.common.Addresses;
+import dev.hookyard.common.queue.Job;
+import dev.hookyard.common.queue.JobOutcome;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.List;
+
+/**
+ * {@code pull_request}: upserts the pull request of a tracked repository (state
+ * OPEN, CLOSED or MERGED, sizes, GitHub's timestamps, cycle time on merge). When the
+ * payload is newer than what is stored, every workspace tracking the repository hears
+ * of it on {@link Addresses#PULL_REQUEST_CHANGED} — the seam board automation plugs
+ * into — and the repository's developer metrics are recomputed soon after.
+ */
+final class PullRequestProcessor {
+
+  static final String PULL_REQUEST_CHANGED = "pull-request-changed";
+
+  private final TrackedFacts facts;
+  private final WorkspaceFanout fanout;
+
+  PullRequestProcessor(TrackedFacts facts, WorkspaceFanout fanout) {
+    this.facts = facts;
+    this.fanout = fanout;
+  }
+
+  Future<JobOutcome> process(Job job, JsonObject payload) {
+    String action = GitHubPayload.requireString(payload, "action");
+    JsonObject pr = GitHubPayload.requireObject(payload, "pull_request");
+    JsonObject repository = GitHubPayload.requireObject(payload, "repository");
+    long id = GitHubPayload.requireNumber(pr, "id");
+    int number = (int) GitHubPayload.requireNumber(pr, "number");
+    OffsetDateTime createdAt = GitHubPayload.requireTime(pr, "created_at");
+    OffsetDateTime updatedAt = GitHubPayload.requireTime(pr, "updated_at");
+    OffsetDateTime mergedAt = GitHubPayload.time(pr, "merged_at");
+    String state = mergedAt != null || GitHubPayload.flag(pr, "merged") ? "MERGED"
+      : "closed".equals(GitHubPayload.string(pr, "state")) ? "CLOSED" : "OPEN";
+    if (state.equals("MERGED") && mergedAt == null) {
+      mergedAt = GitHubPayload.time(pr, "closed_at");
+    }
+    OffsetDateTime merged = mergedAt;
+    UserDirectory.Person author = GitHubPayload.person(GitHubPayload.object(pr, "user"));
+    JsonObject head = GitHubPayload.object(pr, "head");
+    JsonObject base = GitHubPayload.object(pr, "base");
+    return facts.store(repository, author == null ? List.of() : List.of(author), (conn, known, userIds) -> {
+      Tuple row = Tuple.tuple()
+        .addLong(id).addLong(known.id()).addInteger(number).addString(GitHubPayload.string(pr, "title")).addString(state)
+        .addBoolean(GitHubPayload.flag(pr, "draft"))
+        .addLong(author == null ? null : author.githubId()).addString(author == null ? null : author.login())
+        .addLong(author == null ? null : userIds.get(author))
+        .addString(GitHubPayload.string(head, "ref")).addString(GitHubPayload.string(head, "sha")).addString(GitHubPayload.string(base, "ref"))
+        .addInteger(GitHubPayload.integer(pr, "additions")).addInteger(GitHubPayload.integer(pr, "deletions"))
+        .addInteger(GitHubPayload.integer(pr, "changed_files")).addInteger(GitHubPayload.integer(pr, "commits"))
+        .addOffsetDateTime(createdAt).addOffsetDateTime(updatedAt).addOffsetDateTime(GitHubPayload.time(pr, "closed_at"))
+        .addOffsetDateTime(merged);
+      return conn.preparedQuery(FactQueries.UPSERT_PULL_REQUEST).execute(row).compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.succeededFuture(TrackedFacts.Stored.ignored("PR #" + number + " " + action + " is older than the stored state"));
+        }
+        JsonObject message = new JsonObject().put("type", "pull_request.changed")
+          .put("repository", known.fullName()).put("number", number).put("action", action).put("state", state)
+          .put("title", GitHubPayload.string(pr, "title")).put("body", GitHubPayload.string(pr, "body"))
+          .put("head_ref", GitHubPayload.string(head, "ref")).put("base_ref", GitHubPayload.string(base, "ref"))
+          .put("merged", state.equals("MERGED")).put("at", updatedAt.toInstant().toString());
+        return fanout.fanOut(conn, known.id(), PULL_REQUEST_CHANGED, message, job.id())
+          .map(fanned -> new TrackedFacts.Stored(JobOutcome.done("PR #" + number + " is " + state), known.id(), fanned.afterCommit()));
+      });
+    });
+  }
+
+  /** Tells each workspace's board automation about the change, after the commit. */
+  static WorkspaceFanout.EffectKind pullRequestChanged(Vertx vertx) {
+    return message -> (conn, workspaces) -> Future.succeededFuture(() -> workspaces.forEach(w ->
+      vertx.eventBus().publish(Addresses.PULL_REQUEST_CHANGED, message.copy().put("workspace", w.slug()))));
+  }
+}

@@ -1,0 +1,89 @@
+package dev.hookyard.processors.github;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** The repositories a webhook names, found or recorded inside the caller's transaction. */
+final class Repositories {
+
+  /** A known repository and whether it is tracked right now. */
+  record Known(long id, String fullName, String defaultBranch, boolean tracked) {
+  }
+
+  /** A repository as a webhook describes it. */
+  record Named(long githubId, String fullName) {
+
+    static Named of(JsonObject repository) {
+      return new Named(GitHubPayload.requireNumber(repository, "id"), GitHubPayload.requireString(repository, "full_name"));
+    }
+  }
+
+  private Repositories() {
+  }
+
+  /** The repository a payload's {@code repository} object names; null when hookyard has never heard of it. */
+  static Future<Known> find(SqlClient client, JsonObject repository) {
+    Named named = Named.of(repository);
+    return client.preparedQuery(RepositoryQueries.FIND).execute(Tuple.of(named.githubId(), named.fullName()))
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.succeededFuture(null);
+        }
+        Row r = rows.iterator().next();
+        Known known = new Known(r.getLong("id"), r.getString("full_name"), r.getString("default_branch"), r.getBoolean("tracked"));
+        if (r.getLong("github_id") != null) {
+          return Future.succeededFuture(known);
+        }
+        return client.preparedQuery(RepositoryQueries.LEARN_ID).execute(Tuple.of(known.id(), named.githubId())).map(known);
+      });
+  }
+
+  /**
+   * Records repositories as GitHub names them (ids and current names), for
+   * installation {@code installationId} when not null; returns their row ids.
+   */
+  static Future<List<Long>> record(SqlClient client, List<Named> repositories, Long installationId) {
+    if (repositories.isEmpty()) {
+      return Future.succeededFuture(List.of());
+    }
+    Long[] ids = repositories.stream().map(Named::githubId).toArray(Long[]::new);
+    String[] names = repositories.stream().map(Named::fullName).toArray(String[]::new);
+    Tuple both = Tuple.of(ids, (Object) names);
+    return client.preparedQuery(RepositoryQueries.RELEASE_NAMES).execute(both)
+      .compose(v -> client.preparedQuery(RepositoryQueries.LEARN_IDS).execute(both))
+      .compose(v -> client.preparedQuery(RepositoryQueries.UPSERT).execute(Tuple.of(ids, names, installationId)))
+      .map(rows -> {
+        List<Long> out = new ArrayList<>();
+        rows.forEach(r -> out.add(r.getLong("id")));
+        return out;
+      });
+  }
+
+  /** Row ids of the repositories with these GitHub ids. */
+  static Future<List<Long>> idsOf(SqlClient client, List<Named> repositories) {
+    Long[] ids = repositories.stream().map(Named::githubId).toArray(Long[]::new);
+    return client.preparedQuery(RepositoryQueries.IDS_BY_GITHUB_ID).execute(Tuple.of((Object) ids)).map(rows -> {
+      List<Long> out = new ArrayList<>();
+      rows.forEach(r -> out.add(r.getLong("id")));
+      return out;
+    });
+  }
+
+  /** The workspaces (id, slug) that track a repository, in id order. */
+  static Future<List<Workspace>> workspaces(SqlClient client, long repositoryId) {
+    return client.preparedQuery(RepositoryQueries.WORKSPACES).execute(Tuple.of(repositoryId)).map(rows -> {
+      List<Workspace> out = new ArrayList<>();
+      rows.forEach(r -> out.add(new Workspace(r.getLong("id"), r.getString("slug"))));
+      return out;
+    });
+  }
+
+  record Workspace(long id, String slug) {
+  }
+}

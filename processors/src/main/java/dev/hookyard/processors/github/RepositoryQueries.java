@@ -1,0 +1,127 @@
+package dev.hookyard.processors.github;
+
+/** SQL over repositories and who tracks them, as the processors use it. */
+final class RepositoryQueries {
+
+  /**
+   * The repository a webhook names: by GitHub id ($1), else by name ($2) if that row has
+   * not learnt another id. Its tracking state and default branch come along.
+   */
+  static final String FIND = """
+    SELECT r.id, r.github_id, r.full_name, r.default_branch, t.tracked
+      FROM repositories r JOIN repository_tracking t ON t.id = r.id
+     WHERE r.github_id = $1
+        OR (r.github_id IS NULL AND r.deleted_at IS NULL AND lower(r.full_name) = lower($2))
+     ORDER BY (r.github_id IS NOT NULL) DESC
+     LIMIT 1
+    """;
+
+  /** A row tracked by name learns its GitHub id. */
+  static final String LEARN_ID = "UPDATE repositories SET github_id = $2, updated_at = now() WHERE id = $1 AND github_id IS NULL";
+
+  /**
+   * GitHub says ids $1 carry names $2: a live row holding one of these names under
+   * another id was renamed or deleted unseen, and gives the name up.
+   */
+  static final String RELEASE_NAMES = """
+    UPDATE repositories r SET deleted_at = now(), updated_at = now()
+      FROM unnest($1::bigint[], $2::text[]) AS u(gid, name)
+     WHERE lower(r.full_name) = lower(u.name) AND r.deleted_at IS NULL
+       AND r.github_id IS NOT NULL AND r.github_id <> u.gid
+    """;
+
+  /** Rows known only by name learn their ids. */
+  static final String LEARN_IDS = """
+    UPDATE repositories r SET github_id = u.gid, updated_at = now()
+      FROM unnest($1::bigint[], $2::text[]) AS u(gid, name)
+     WHERE r.github_id IS NULL AND r.deleted_at IS NULL AND lower(r.full_name) = lower(u.name)
+       AND NOT EXISTS (SELECT 1 FROM repositories x WHERE x.github_id = u.gid)
+    """;
+
+  /** Upserts repositories of installation $3 (null: leave the installation alone). */
+  static final String UPSERT = """
+    INSERT INTO repositories (github_id, full_name, installation_id)
+    SELECT gid, name, $3 FROM unnest($1::bigint[], $2::text[]) AS u(gid, name)
+    ON CONFLICT (github_id) WHERE github_id IS NOT NULL DO UPDATE
+       SET full_name = EXCLUDED.full_name,
+           installation_id = coalesce(EXCLUDED.installation_id, repositories.installation_id),
+           deleted_at = NULL, updated_at = now()
+    RETURNING id
+    """;
+
+  /** Tracks repositories $1 in every workspace linked to installation $2. */
+  static final String TRACK_FOR_INSTALLATION = """
+    INSERT INTO workspace_repositories (repository_id, workspace_id, source)
+    SELECT r, wi.workspace_id, 'installation'
+      FROM unnest($1::bigint[]) AS r, workspace_installations wi
+     WHERE wi.installation_id = $2
+    ON CONFLICT DO NOTHING
+    """;
+
+  /** Undoes installation $2's tracking of repositories $1 and forgets the installation on them. */
+  static final String UNTRACK_FOR_INSTALLATION = """
+    WITH gone AS (
+      DELETE FROM workspace_repositories
+       WHERE repository_id = ANY($1::bigint[]) AND source = 'installation'
+    )
+    UPDATE repositories SET installation_id = NULL, updated_at = now()
+     WHERE id = ANY($1::bigint[]) AND installation_id = $2
+    """;
+
+  static final String IDS_BY_GITHUB_ID = "SELECT id FROM repositories WHERE github_id = ANY($1::bigint[])";
+
+  static final String IDS_OF_INSTALLATION = "SELECT id FROM repositories WHERE installation_id = $1";
+
+  static final String UPSERT_INSTALLATION = """
+    INSERT INTO installations (id, account_login, suspended_at, deleted_at)
+    VALUES ($1, $2, $3, $4)
+    ON CONFLICT (id) DO UPDATE
+       SET account_login = coalesce(EXCLUDED.account_login, installations.account_login),
+           suspended_at = EXCLUDED.suspended_at, deleted_at = EXCLUDED.deleted_at, updated_at = now()
+    """;
+
+  static final String RENAME = "UPDATE repositories SET full_name = $2, updated_at = now() WHERE id = $1";
+
+  /**
+   * Before repository $1 takes name $2: a live row known only by that name is the same
+   * repository, tracked under its new name before the rename reached hookyard. Its
+   * workspaces and projects move to $1 and it is retired. (A row holding the name
+   * under another GitHub id is released by {@link #RELEASE_NAMES}.)
+   */
+  static final String ABSORB_NAME_HOLDER = """
+    WITH holder AS (
+      SELECT id FROM repositories
+       WHERE lower(full_name) = lower($2) AND deleted_at IS NULL AND github_id IS NULL AND id <> $1
+    ), links AS (
+      INSERT INTO workspace_repositories (repository_id, workspace_id, source)
+      SELECT $1, wr.workspace_id, wr.source FROM workspace_repositories wr WHERE wr.repository_id IN (SELECT id FROM holder)
+      ON CONFLICT DO NOTHING
+    ), unlinked AS (
+      DELETE FROM workspace_repositories WHERE repository_id IN (SELECT id FROM holder)
+    ), moved AS (
+      UPDATE projects p SET repository_id = $1
+       WHERE p.repository_id IN (SELECT id FROM holder)
+         AND NOT EXISTS (SELECT 1 FROM projects q
+                          WHERE q.repository_id = $1 AND q.workspace_id = p.workspace_id AND q.plan_path = p.plan_path)
+    )
+    UPDATE repositories SET deleted_at = now(), updated_at = now() WHERE id IN (SELECT id FROM holder)
+    """;
+
+  static final String SET_DEFAULT_BRANCH = "UPDATE repositories SET default_branch = $2, updated_at = now() WHERE id = $1";
+
+  static final String SET_ARCHIVED = "UPDATE repositories SET archived = $2, updated_at = now() WHERE id = $1";
+
+  static final String MARK_DELETED = """
+    WITH links AS (DELETE FROM workspace_repositories WHERE repository_id = $1)
+    UPDATE repositories SET deleted_at = now(), updated_at = now() WHERE id = $1
+    """;
+
+  /** Workspaces tracking repository $1, in id order. */
+  static final String WORKSPACES = """
+    SELECT w.id, w.slug FROM workspace_repositories wr JOIN workspaces w ON w.id = wr.workspace_id
+     WHERE wr.repository_id = $1 ORDER BY w.id
+    """;
+
+  private RepositoryQueries() {
+  }
+}

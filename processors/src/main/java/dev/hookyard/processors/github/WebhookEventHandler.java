@@ -1,0 +1,54 @@
+package dev.hookyard.processors.github;
+
+import dev.hookyard.common.queue.Job;
+import dev.hookyard.common.queue.JobHandler;
+import dev.hookyard.common.queue.JobOutcome;
+import dev.hookyard.common.queue.PermanentJobFailure;
+import dev.hookyard.common.webhook.FormEncodedPayload;
+import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Turns a webhook job into its parsed payload and hands it to the event's processing.
+ * A job without its delivery, or whose stored body is not a JSON object, can never
+ * succeed: it is dead-lettered at once with the reason.
+ */
+final class WebhookEventHandler implements JobHandler {
+
+  /** What one event type does with a parsed payload. */
+  @FunctionalInterface
+  interface EventProcessing {
+    Future<JobOutcome> process(Job job, JsonObject payload);
+  }
+
+  private final EventProcessing processing;
+
+  WebhookEventHandler(EventProcessing processing) {
+    this.processing = processing;
+  }
+
+  @Override
+  public Future<JobOutcome> handle(Job job) {
+    return processing.process(job, payload(job));
+  }
+
+  static JsonObject payload(Job job) {
+    if (job.storedBody() == null) {
+      throw new PermanentJobFailure("delivery " + job.deliveryId() + " is not stored");
+    }
+    Buffer body = job.body();
+    try {
+      if (FormEncodedPayload.CONTENT_TYPE.equals(job.contentType())) {
+        String json = FormEncodedPayload.payload(body.toString(StandardCharsets.UTF_8));
+        return new JsonObject(json == null ? "" : json);
+      }
+      return new JsonObject(body);
+    } catch (DecodeException | ClassCastException e) {
+      throw new PermanentJobFailure("delivery " + job.deliveryId() + " body is not a JSON object");
+    }
+  }
+}

@@ -1,0 +1,147 @@
+package dev.hookyard.processors.github;
+
+import dev.hookyard.common.Addresses;
+import io.vertx.core.json.JsonObject;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+import static dev.hookyard.processors.github.Payloads.REPO;
+import static dev.hookyard.processors.github.Payloads.issue;
+import static dev.hookyard.processors.github.Payloads.pullRequest;
+import static dev.hookyard.processors.github.Payloads.review;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ActivityProcessingTest {
+
+  private static ProcessorsFixture fx;
+  private static long repo;
+  private static final List<JsonObject> seam = new CopyOnWriteArrayList<>();
+
+  @BeforeAll
+  static void start() throws Exception {
+    fx = ProcessorsFixture.start(Map.of());
+    repo = fx.track("core", REPO, "main");
+    fx.track("mobile", REPO, "main");
+    fx.vertx.eventBus().<JsonObject>consumer(Addresses.PULL_REQUEST_CHANGED, m -> seam.add(m.body()))
+      .completion().await();
+  }
+
+  @AfterAll
+  static void stop() {
+    fx.close();
+  }
+
+  @Test
+  @DisplayName("A PR merged a day after it was created has a cycle time of 86,400 s, and each tracking workspace hears of it")
+  void cycleTime() throws Exception {
+    fx.deliver("pull_request", "pr-open", pullRequest("opened", 501, 5, "open", false,
+      "2026-11-01T10:00:00Z", "2026-11-01T10:00:00Z", null, null));
+    assertThat(fx.awaitDelivery("pr-open").getString("status")).isEqualTo("done");
+    fx.deliver("pull_request", "pr-merge", pullRequest("closed", 501, 5, "closed", true,
+      "2026-11-01T10:00:00Z", "2026-11-02T10:00:00Z", "2026-11-02T10:00:00Z", "2026-11-02T10:00:00Z"));
+    assertThat(fx.awaitDelivery("pr-merge").getString("status")).isEqualTo("done");
+    JsonObject pr = fx.rows("SELECT state, cycle_time_s, additions, head_ref FROM pull_requests WHERE id = 501").get(0);
+    assertThat(pr.getString("state")).isEqualTo("MERGED");
+    assertThat(pr.getLong("cycle_time_s")).isEqualTo(86_400L);
+    assertThat(pr.getInteger("additions")).isEqualTo(10);
+    assertThat(pr.getString("head_ref")).isEqualTo("fix/hy-1");
+
+    fx.awaitRow("SELECT 1 FROM jobs WHERE queue = 'developer-metrics' AND status = 'done'");
+    List<JsonObject> merged = seam.stream().filter(m -> m.getInteger("number") == 5 && m.getBoolean("merged")).toList();
+    assertThat(merged).extracting(m -> m.getString("workspace")).containsExactlyInAnyOrder("core", "mobile");
+    assertThat(merged.get(0).getString("type")).isEqualTo("pull_request.changed");
+    assertThat(merged.get(0).getString("head_ref")).isEqualTo("fix/hy-1");
+  }
+
+  @Test
+  @DisplayName("A PR whose closed event arrives before its opened event ends closed")
+  void closedBeforeOpened() throws Exception {
+    fx.deliver("pull_request", "late-close", pullRequest("closed", 502, 6, "closed", false,
+      "2026-11-03T09:00:00Z", "2026-11-03T12:00:00Z", "2026-11-03T12:00:00Z", null));
+    fx.awaitDelivery("late-close");
+    fx.deliver("pull_request", "late-open", pullRequest("opened", 502, 6, "open", false,
+      "2026-11-03T09:00:00Z", "2026-11-03T09:00:00Z", null, null));
+    JsonObject stale = fx.awaitDelivery("late-open");
+    assertThat(stale.getString("status")).isEqualTo("ignored");
+    assertThat(stale.getString("result")).contains("older than the stored state");
+    JsonObject pr = fx.rows("SELECT state, closed_at FROM pull_requests WHERE id = 502").get(0);
+    assertThat(pr.getString("state")).isEqualTo("CLOSED");
+    assertThat(pr.getValue("closed_at")).isNotNull();
+    assertThat(seam.stream().filter(m -> m.getInteger("number") == 6).map(m -> m.getString("state"))).containsOnly("CLOSED");
+  }
+
+  @Test
+  @DisplayName("Reviews, closed issues and merged PRs roll up into per-user developer activity")
+  void developerActivity() throws Exception {
+    long alice = fx.user("alice", "alice@acme.test", 1001L);
+    long bob = fx.user("bob", "bob@acme.test", 2002L);
+    fx.deliver("pull_request", "dev-pr", pullRequest("closed", 601, 7, "closed", true,
+      "2026-10-01T00:00:00Z", "2026-10-01T02:00:00Z", "2026-10-01T02:00:00Z", "2026-10-01T02:00:00Z"));
+    fx.deliver("pull_request_review", "dev-review", review("submitted", 9001, 601, "bob", 2002,
+      "2026-10-01T00:30:00Z", "2026-10-01T00:00:00Z"));
+    fx.deliver("pull_request_review", "dev-self-review", review("submitted", 9002, 601, "alice", 1001,
+      "2026-10-01T00:40:00Z", "2026-10-01T00:00:00Z"));
+    fx.deliver("issues", "dev-issue", issue("closed", 701, 8, "closed",
+      "2026-10-01T00:00:00Z", "2026-10-01T01:00:00Z", "2026-10-01T01:00:00Z", Payloads.account("bob", 2002)));
+    for (String guid : List.of("dev-pr", "dev-review", "dev-self-review", "dev-issue")) {
+      assertThat(fx.awaitDelivery(guid).getString("status")).as(guid).isEqualTo("done");
+    }
+    assertThat(fx.count("SELECT turnaround_s FROM pull_request_reviews WHERE id = 9001")).isEqualTo(1_800);
+    assertThat(fx.rows("SELECT turnaround_s FROM pull_request_reviews WHERE id = 9002").get(0).getValue("turnaround_s")).isNull();
+    assertThat(fx.count("SELECT resolution_s FROM repository_issues WHERE id = 701")).isEqualTo(3_600);
+
+    fx.awaitQuiet("developer-metrics");
+    JsonObject a = fx.awaitRow("SELECT prs_merged, pr_cycle_times_s FROM developer_activity WHERE user_id = $1 AND day = '2026-10-01'", alice);
+    assertThat(a.getInteger("prs_merged")).isEqualTo(1);
+    assertThat(a.getJsonArray("pr_cycle_times_s").getList()).containsExactly(7_200L);
+    JsonObject b = fx.awaitRow("SELECT issues_closed, review_turnarounds_s, issue_resolutions_s FROM developer_activity "
+      + "WHERE user_id = $1 AND day = '2026-10-01'", bob);
+    assertThat(b.getInteger("issues_closed")).isEqualTo(1);
+    assertThat(b.getJsonArray("review_turnarounds_s").getList()).containsExactly(1_800L);
+    assertThat(b.getJsonArray("issue_resolutions_s").getList()).containsExactly(3_600L);
+    assertThat(fx.count("SELECT count(*) FROM developer_metrics_runs WHERE repository_id = $1", repo)).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("An issue's older reopen does not undo its newer close, and a dismissed review stays dismissed")
+  void outOfOrderIssuesAndReviews() throws Exception {
+    fx.deliver("issues", "issue-close", issue("closed", 702, 9, "closed",
+      "2026-11-05T00:00:00Z", "2026-11-05T05:00:00Z", "2026-11-05T05:00:00Z", null));
+    fx.awaitDelivery("issue-close");
+    fx.deliver("issues", "issue-old-open", issue("opened", 702, 9, "open",
+      "2026-11-05T00:00:00Z", "2026-11-05T00:00:00Z", null, null));
+    assertThat(fx.awaitDelivery("issue-old-open").getString("status")).isEqualTo("ignored");
+    JsonObject i = fx.rows("SELECT state, resolver_login, resolution_s FROM repository_issues WHERE id = 702").get(0);
+    assertThat(i.getString("state")).isEqualTo("CLOSED");
+    assertThat(i.getString("resolver_login")).isEqualTo("dave");
+    assertThat(i.getLong("resolution_s")).isEqualTo(18_000L);
+
+    fx.deliver("pull_request_review", "review-dismissed", review("dismissed", 9003, 601, "bob", 2002,
+      "2026-11-05T01:00:00Z", "2026-11-05T00:00:00Z"));
+    fx.awaitDelivery("review-dismissed");
+    fx.deliver("pull_request_review", "review-late-submit", review("submitted", 9003, 601, "bob", 2002,
+      "2026-11-05T01:00:00Z", "2026-11-05T00:00:00Z"));
+    fx.awaitDelivery("review-late-submit");
+    JsonObject r = fx.rows("SELECT state, dismissed FROM pull_request_reviews WHERE id = 9003").get(0);
+    assertThat(r.getString("state")).isEqualTo("dismissed");
+    assertThat(r.getBoolean("dismissed")).isTrue();
+  }
+
+  @Test
+  @DisplayName("Activity of repositories nobody tracks is ignored with the reason")
+  void untrackedActivity() throws Exception {
+    JsonObject pr = pullRequest("opened", 801, 1, "open", false, "2026-11-01T00:00:00Z", "2026-11-01T00:00:00Z", null, null);
+    pr.put("repository", Payloads.repository(31337, "elsewhere/thing"));
+    fx.deliver("pull_request", "untracked-pr", pr);
+    JsonObject job = fx.awaitDelivery("untracked-pr");
+    assertThat(job.getString("status")).isEqualTo("ignored");
+    assertThat(job.getString("result")).contains("not tracked");
+    assertThat(fx.count("SELECT count(*) FROM pull_requests WHERE id = 801")).isZero();
+  }
+}
