@@ -25,6 +25,27 @@ public final class Addresses {
    */
   public static final String PULL_REQUEST_CHANGED = "automation.pull_request";
 
+  /** Prefix of every board address; the SockJS bridge lets out nothing else. */
+  public static final String BOARD_PREFIX = "board.";
+
+  /**
+   * A workspace's live board: every change to its issues, as
+   * {@code {"id","type","workspace","identifier","from","to","pr_number","at","cause"}}.
+   */
+  public static String board(String workspace) {
+    return BOARD_PREFIX + workspace;
+  }
+
+  /**
+   * PR-to-issue matching, answered by the matching verticle (request/reply, load-balanced
+   * over every node that runs one). Request: {@code {"type":"matching.request",
+   * "workspace_id","issue_prefix","title","body","head_ref","semantic"}}; reply:
+   * {@code {"type":"matching.result","explicit":[{identifier,strength,where}],
+   * "candidates":[{issue_id,identifier,title,similarity,confidence,reason,layer,linked}],
+   * "verifier":"ok"|"none"|"open"|"failed"|"skipped","timings_ms":{explicit,semantic,llm}}}.
+   */
+  public static final String MATCHING_REQUEST = "matching.request";
+
   private Addresses() {
   }
 }

@@ -42,8 +42,14 @@ public final class Queues {
   /** A chunk of per-workspace effects of one event on a widely tracked repository. */
   public static final String WORKSPACE_FANOUT = "workspace-fanout";
 
+  /** A pull request's change applied to one workspace's board. Payload: the {@code automation.pull_request} message. */
+  public static final String BOARD_AUTOMATION = "board-automation";
+  /** An issue's embedding to (re)compute after it was created or retitled. Payload {@code {issue_id}}. */
+  public static final String ISSUE_EMBEDDING = "issue-embedding";
+
   /** Queues of jobs that processors create, as opposed to the ones deliveries land in. */
-  public static final List<String> FOLLOW_UP = List.of(INDEX_REPOSITORY, REFRESH_PROJECT, DEVELOPER_METRICS, WORKSPACE_FANOUT);
+  public static final List<String> FOLLOW_UP = List.of(INDEX_REPOSITORY, REFRESH_PROJECT, DEVELOPER_METRICS, WORKSPACE_FANOUT,
+    BOARD_AUTOMATION, ISSUE_EMBEDDING);
 
   /** Priority of jobs that should overtake the rest of their queue. */
   public static final int HIGH_PRIORITY = 10;

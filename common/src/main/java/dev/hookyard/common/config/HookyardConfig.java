@@ -54,6 +54,42 @@ public final class HookyardConfig {
   /** How long a GitHub-to-user mapping is cached (changes to users invalidate it at once). */
   public static final String USER_CACHE_TTL_MS = "HOOKYARD_USER_CACHE_TTL_MS";
 
+  /** The LLM verifier of issue matching: {@code none}, {@code openai} (chat completions) or {@code gemini}. */
+  public static final String AI_PROVIDER = "HOOKYARD_AI_PROVIDER";
+  public static final String AI_URL = "HOOKYARD_AI_URL";
+  public static final String AI_KEY = "HOOKYARD_AI_KEY";
+  public static final String AI_MODEL = "HOOKYARD_AI_MODEL";
+  /** LLM confidence (0–100) at which a semantic candidate is linked. */
+  public static final String AI_MIN_CONFIDENCE = "HOOKYARD_AI_MIN_CONFIDENCE";
+  /** One verifier call's time limit; past it the call counts as a failure. */
+  public static final String AI_TIMEOUT_MS = "HOOKYARD_AI_TIMEOUT_MS";
+  /** Consecutive failures that open the verifier's circuit breaker. */
+  public static final String AI_BREAKER_FAILURES = "HOOKYARD_AI_BREAKER_FAILURES";
+  /** How long the breaker stays open before one trial call. */
+  public static final String AI_BREAKER_RESET_MS = "HOOKYARD_AI_BREAKER_RESET_MS";
+  /** Matching verticle instances per processors process. */
+  public static final String MATCHING_INSTANCES = "HOOKYARD_MATCHING_INSTANCES";
+  /** Semantic candidates considered per pull request. */
+  public static final String MATCHING_TOP_K = "HOOKYARD_MATCHING_TOP_K";
+  /** Cosine similarity below which an issue is no candidate at all. */
+  public static final String MATCHING_MIN_SIMILARITY = "HOOKYARD_MATCHING_MIN_SIMILARITY";
+  /** How long board automation waits for the matcher before it links explicit identifiers alone. */
+  public static final String MATCHING_TIMEOUT_MS = "HOOKYARD_MATCHING_TIMEOUT_MS";
+  /** Head branches whose merge into a base branch is a release (default {@code staging}). */
+  public static final String RELEASE_HEAD_BRANCHES = "HOOKYARD_RELEASE_HEAD_BRANCHES";
+  /** Base branches of releases and production deploys (default {@code main,master}). */
+  public static final String RELEASE_BASE_BRANCHES = "HOOKYARD_RELEASE_BASE_BRANCHES";
+  /** GitHub's REST API (release-PR commits, deploy ancestry, redeliveries). */
+  public static final String GITHUB_API_URL = "HOOKYARD_GITHUB_API_URL";
+  public static final String GITHUB_TOKEN = "HOOKYARD_GITHUB_TOKEN";
+  public static final String GITHUB_APP_ID = "HOOKYARD_GITHUB_APP_ID";
+  public static final String GITHUB_APP_PRIVATE_KEY = "HOOKYARD_GITHUB_APP_PRIVATE_KEY";
+  public static final String RECONCILE_EVERY = "HOOKYARD_RECONCILE_EVERY";
+  public static final String DEPLOY_WORKFLOWS = "HOOKYARD_DEPLOY_WORKFLOWS";
+  public static final String VERIFICATION_WINDOW = "HOOKYARD_VERIFICATION_WINDOW";
+  public static final String SCHEDULER_TICK_MS = "HOOKYARD_SCHEDULER_TICK_MS";
+  public static final String RETENTION_DAYS = "HOOKYARD_RETENTION_DAYS";
+
   private static final String PREFIX = "HOOKYARD_";
 
   private final JsonObject values;
