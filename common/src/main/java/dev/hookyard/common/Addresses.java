@@ -17,14 +17,6 @@ public final class Addresses {
    */
   public static final String USERS_CHANGED = "users.changed";
 
-  /**
-   * The seam to board automation: published once per workspace that tracks the
-   * repository, after a pull request's newer state is stored. Message:
-   * {@code {"type":"pull_request.changed","workspace","repository","number","action",
-   * "state","title","body","head_ref","base_ref","merged","at"}}.
-   */
-  public static final String PULL_REQUEST_CHANGED = "automation.pull_request";
-
   /** Prefix of every board address; the SockJS bridge lets out nothing else. */
   public static final String BOARD_PREFIX = "board.";
 

@@ -1,6 +1,7 @@
 package dev.hookyard.processors;
 
 import dev.hookyard.common.Queues;
+import dev.hookyard.processors.board.BoardDeployment;
 import dev.hookyard.processors.github.GitHubProcessing;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.queue.JobHandler;
@@ -41,6 +42,8 @@ public final class ProcessorsDeployment {
     processors.events().forEach((event, handler) -> deployments.add(
       deployWorker(vertx, config, queue, Queues.WEBHOOK_PREFIX + event, event, handler)));
     processors.followUps().forEach((name, handler) -> deployments.add(deployWorker(vertx, config, queue, name, name, handler)));
+    deployments.add(deployWorker(vertx, config, queue, Queues.BOARD_AUTOMATION, Queues.BOARD_AUTOMATION,
+      BoardDeployment.automation(vertx, config, pool, BoardDeployment.CommitSource.none())));
     // Nobody reads these payloads: the gateway has already checked they are JSON objects.
     deployments.add(deployWorker(vertx, config, queue, Queues.UNHANDLED, "unhandled",
       job -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'"))));

@@ -1,22 +1,24 @@
 package dev.hookyard.processors.github;
 
-import dev.hookyard.common.Addresses;
+import dev.hookyard.common.Queues;
 import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobOutcome;
+import dev.hookyard.common.queue.JobQueue;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * {@code pull_request}: upserts the pull request of a tracked repository (state
  * OPEN, CLOSED or MERGED, sizes, GitHub's timestamps, cycle time on merge). When the
- * payload is newer than what is stored, every workspace tracking the repository hears
- * of it on {@link Addresses#PULL_REQUEST_CHANGED} — the seam board automation plugs
- * into — and the repository's developer metrics are recomputed soon after.
+ * payload is newer than what is stored, a {@code board-automation} job is queued for
+ * every workspace tracking the repository — the seam board automation plugs into — and
+ * the repository's developer metrics are recomputed soon after.
  */
 final class PullRequestProcessor {
 
@@ -64,7 +66,9 @@ final class PullRequestProcessor {
           return Future.succeededFuture(TrackedFacts.Stored.ignored("PR #" + number + " " + action + " is older than the stored state"));
         }
         JsonObject message = new JsonObject().put("type", "pull_request.changed")
-          .put("repository", known.fullName()).put("number", number).put("action", action).put("state", state)
+          .put("repository", known.fullName()).put("repository_id", known.id()).put("number", number)
+          .put("action", action).put("state", state).put("url", GitHubPayload.string(pr, "html_url"))
+          .put("merge_commit_sha", GitHubPayload.string(pr, "merge_commit_sha")).put("delivery_id", job.deliveryId())
           .put("title", GitHubPayload.string(pr, "title")).put("body", GitHubPayload.string(pr, "body"))
           .put("head_ref", GitHubPayload.string(head, "ref")).put("base_ref", GitHubPayload.string(base, "ref"))
           .put("merged", state.equals("MERGED")).put("at", updatedAt.toInstant().toString());
@@ -74,9 +78,22 @@ final class PullRequestProcessor {
     });
   }
 
-  /** Tells each workspace's board automation about the change, after the commit. */
+  /**
+   * Queues the change for each workspace's board automation in the event's own
+   * transaction, so a stored PR state is never lost on its way to the boards. The key
+   * is the PR state itself: a redelivered event queues nothing twice.
+   */
   static WorkspaceFanout.EffectKind pullRequestChanged(Vertx vertx) {
-    return message -> (conn, workspaces) -> Future.succeededFuture(() -> workspaces.forEach(w ->
-      vertx.eventBus().publish(Addresses.PULL_REQUEST_CHANGED, message.copy().put("workspace", w.slug()))));
+    return message -> (conn, workspaces) -> {
+      List<JsonObject> payloads = new ArrayList<>();
+      List<String> keys = new ArrayList<>();
+      for (Repositories.Workspace w : workspaces) {
+        payloads.add(message.copy().put("workspace", w.slug()).put("workspace_id", w.id()));
+        keys.add("board:" + w.id() + ":" + message.getLong("repository_id") + ":" + message.getInteger("number") + ":"
+          + message.getString("at") + ":" + message.getString("state") + ":" + message.getString("action"));
+      }
+      return JobQueue.enqueueAll(conn, Queues.BOARD_AUTOMATION, payloads, keys, 0)
+        .map(created -> () -> JobQueue.wake(vertx, Queues.BOARD_AUTOMATION));
+    };
   }
 }

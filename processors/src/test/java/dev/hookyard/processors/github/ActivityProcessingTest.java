@@ -1,6 +1,5 @@
 package dev.hookyard.processors.github;
 
-import dev.hookyard.common.Addresses;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -9,7 +8,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import static dev.hookyard.processors.github.Payloads.REPO;
 import static dev.hookyard.processors.github.Payloads.issue;
@@ -21,15 +19,12 @@ class ActivityProcessingTest {
 
   private static ProcessorsFixture fx;
   private static long repo;
-  private static final List<JsonObject> seam = new CopyOnWriteArrayList<>();
 
   @BeforeAll
   static void start() throws Exception {
     fx = ProcessorsFixture.start(Map.of());
     repo = fx.track("core", REPO, "main");
     fx.track("mobile", REPO, "main");
-    fx.vertx.eventBus().<JsonObject>consumer(Addresses.PULL_REQUEST_CHANGED, m -> seam.add(m.body()))
-      .completion().await();
   }
 
   @AfterAll
@@ -53,10 +48,13 @@ class ActivityProcessingTest {
     assertThat(pr.getString("head_ref")).isEqualTo("fix/hy-1");
 
     fx.awaitRow("SELECT 1 FROM jobs WHERE queue = 'developer-metrics' AND status = 'done'");
-    List<JsonObject> merged = seam.stream().filter(m -> m.getInteger("number") == 5 && m.getBoolean("merged")).toList();
+    List<JsonObject> merged = fx.rows("SELECT payload FROM jobs WHERE queue = 'board-automation' "
+      + "AND (payload ->> 'number')::int = 5 AND (payload ->> 'merged')::boolean").stream()
+      .map(r -> r.getJsonObject("payload")).toList();
     assertThat(merged).extracting(m -> m.getString("workspace")).containsExactlyInAnyOrder("core", "mobile");
     assertThat(merged.get(0).getString("type")).isEqualTo("pull_request.changed");
     assertThat(merged.get(0).getString("head_ref")).isEqualTo("fix/hy-1");
+    assertThat(merged.get(0).getString("delivery_id")).isEqualTo("pr-merge");
   }
 
   @Test
@@ -73,7 +71,8 @@ class ActivityProcessingTest {
     JsonObject pr = fx.rows("SELECT state, closed_at FROM pull_requests WHERE id = 502").get(0);
     assertThat(pr.getString("state")).isEqualTo("CLOSED");
     assertThat(pr.getValue("closed_at")).isNotNull();
-    assertThat(seam.stream().filter(m -> m.getInteger("number") == 6).map(m -> m.getString("state"))).containsOnly("CLOSED");
+    assertThat(fx.rows("SELECT payload ->> 'state' AS state FROM jobs WHERE queue = 'board-automation' "
+      + "AND (payload ->> 'number')::int = 6")).extracting(r -> r.getString("state")).containsOnly("CLOSED");
   }
 
   @Test

@@ -1,0 +1,65 @@
+package dev.hookyard.processors.board;
+
+import dev.hookyard.common.board.BoardEvents;
+import dev.hookyard.common.queue.Job;
+import dev.hookyard.common.queue.JobHandler;
+import dev.hookyard.common.queue.JobOutcome;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+/**
+ * The {@code board-automation} queue: one pull-request state applied to one workspace's
+ * board. Stale events are dropped before matching (and again, authoritatively, inside
+ * the transaction); matching runs outside the transaction, since it may wait on an LLM.
+ */
+final class BoardAutomation implements JobHandler {
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final MatchingClient matching;
+  private final ReleaseRefs releases;
+
+  BoardAutomation(Vertx vertx, Pool pool, MatchingClient matching, ReleaseRefs releases) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.matching = matching;
+    this.releases = releases;
+  }
+
+  @Override
+  public Future<JobOutcome> handle(Job job) {
+    PullRequestChange pr = PullRequestChange.from(job.id(), job.payload());
+    return pool.preparedQuery(AutomationQueries.CONTEXT).execute(Tuple.of(pr.workspaceId(), pr.repositoryId(), pr.number()))
+      .compose(rows -> {
+        if (rows.size() == 0) {
+          return Future.succeededFuture(JobOutcome.ignored("workspace " + pr.workspace() + " no longer exists"));
+        }
+        Row context = rows.iterator().next();
+        if (stale(pr, context)) {
+          return Future.succeededFuture(JobOutcome.ignored("PR #" + pr.number() + " " + pr.action()
+            + " is not newer than what the board already shows"));
+        }
+        String prefix = context.getString("issue_prefix");
+        Future<Matches> matches = releases.isRelease(pr) ? releases.find(pr, prefix)
+          : matching.match(pr, prefix, context.getLong("links") == 0 && !pr.closedUnmerged());
+        return matches.compose(found -> pool.withTransaction(conn -> new BoardMoves(conn, pr, found).apply()))
+          .map(applied -> {
+            BoardEvents.publish(vertx, applied.messages());
+            return applied.stale() ? JobOutcome.ignored(applied.summary()) : JobOutcome.done(applied.summary());
+          });
+      });
+  }
+
+  private static boolean stale(PullRequestChange pr, Row context) {
+    var applied = context.getOffsetDateTime("pr_updated_at");
+    if (applied == null) {
+      return false;
+    }
+    int byTime = pr.at().compareTo(applied);
+    return byTime < 0 || (byTime == 0
+      && PullRequestChange.stateRank(pr.state()) <= PullRequestChange.stateRank(context.getString("state")));
+  }
+}

@@ -1,0 +1,42 @@
+package dev.hookyard.processors.board;
+
+import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.queue.JobHandler;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/** Builds the board-automation job handler from configuration. */
+public final class BoardDeployment {
+
+  /**
+   * The handler of the {@code board-automation} queue. Release branches come from
+   * {@code HOOKYARD_RELEASE_HEAD_BRANCHES} ({@code staging}) and
+   * {@code HOOKYARD_RELEASE_BASE_BRANCHES} ({@code main,master}).
+   */
+  public static JobHandler automation(Vertx vertx, HookyardConfig config, Pool pool, CommitSource commits) {
+    List<String> heads = config.list(HookyardConfig.RELEASE_HEAD_BRANCHES);
+    List<String> bases = config.list(HookyardConfig.RELEASE_BASE_BRANCHES);
+    ReleaseRefs releases = new ReleaseRefs(new LinkedHashSet<>(heads.isEmpty() ? List.of("staging") : heads),
+      new LinkedHashSet<>(bases.isEmpty() ? List.of("main", "master") : bases), commits::messages);
+    MatchingClient matching = new MatchingClient(vertx, config.longValue(HookyardConfig.MATCHING_TIMEOUT_MS, 30_000));
+    return new BoardAutomation(vertx, pool, matching, releases);
+  }
+
+  /** Where a release PR's commit messages come from (the GitHub API, when a token is set). */
+  @FunctionalInterface
+  public interface CommitSource {
+    Future<List<String>> messages(String fullName, int number);
+
+    /** No way to ask GitHub: releases are read from their title and body. */
+    static CommitSource none() {
+      return (fullName, number) -> Future.succeededFuture(List.of());
+    }
+  }
+
+  private BoardDeployment() {
+  }
+}

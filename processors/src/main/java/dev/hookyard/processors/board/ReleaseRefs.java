@@ -1,0 +1,64 @@
+package dev.hookyard.processors.board;
+
+import dev.hookyard.common.board.IssueReferences;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * A release pull request (a head branch such as {@code staging} merged into
+ * {@code main}/{@code master}) ships every issue it includes: identifiers in its title
+ * and body and, when the GitHub API can be asked, in the messages of its commits.
+ */
+final class ReleaseRefs {
+
+  private static final Logger log = LoggerFactory.getLogger(ReleaseRefs.class);
+
+  /** The commit messages of a pull request; empty when they cannot be fetched. */
+  @FunctionalInterface
+  interface CommitMessages {
+    Future<List<String>> of(String fullName, int number);
+  }
+
+  private final Set<String> heads;
+  private final Set<String> bases;
+  private final CommitMessages commits;
+
+  ReleaseRefs(Set<String> heads, Set<String> bases, CommitMessages commits) {
+    this.heads = heads;
+    this.bases = bases;
+    this.commits = commits;
+  }
+
+  boolean isRelease(PullRequestChange pr) {
+    return pr.merged() && pr.headRef() != null && pr.baseRef() != null
+      && heads.contains(pr.headRef()) && bases.contains(pr.baseRef());
+  }
+
+  /** Every identifier the release includes, each as a closing reference. */
+  Future<Matches> find(PullRequestChange pr, String prefix) {
+    return commits.of(pr.repository(), pr.number())
+      .recover(err -> {
+        log.warn("Commits of release PR #{} of {} not read; using its title and body: {}", pr.number(), pr.repository(),
+          err.getMessage());
+        return Future.succeededFuture(List.of());
+      })
+      .map(messages -> {
+        Map<String, IssueReferences.Reference> all = new LinkedHashMap<>();
+        IssueReferences.find(prefix, pr.title(), pr.body(), null).forEach(r -> all.putIfAbsent(r.identifier(), r));
+        for (String message : messages) {
+          IssueReferences.find(prefix, null, message, null).forEach(r -> all.putIfAbsent(r.identifier(),
+            new IssueReferences.Reference(r.identifier(), r.strength(), "commit")));
+        }
+        List<IssueReferences.Reference> closing = new ArrayList<>();
+        all.values().forEach(r -> closing.add(new IssueReferences.Reference(r.identifier(), IssueReferences.CLOSES, r.where())));
+        return Matches.explicitOnly(closing, "release", "skipped");
+      });
+  }
+}
