@@ -92,9 +92,39 @@ final class BoardScenario implements AutoCloseable {
   }
 
   void send(JsonObject event, String guid) throws Exception {
-    HttpResponse<Buffer> answer = TestHookyard.deliver(client, "pull_request", guid, event.toBuffer().getBytes());
+    send("pull_request", event, guid);
+  }
+
+  /** Posts a GitHub event of any kind and waits until it has settled. */
+  void send(String eventName, JsonObject event, String guid) throws Exception {
+    HttpResponse<Buffer> answer = TestHookyard.deliver(client, eventName, guid, event.toBuffer().getBytes());
     assertThat(answer.statusCode()).as(answer.bodyAsString()).isIn(200, 202);
     awaitSettled(guid);
+  }
+
+  /** A signed Sentry hook; returns the answer (the delivery id is {@code sentry:<requestId>}). */
+  HttpResponse<Buffer> sentry(String resource, JsonObject body, String requestId, String secret) throws Exception {
+    byte[] bytes = body.toBuffer().getBytes();
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+    return client.post("/webhooks/sentry").putHeader("Content-Type", "application/json")
+      .putHeader("Sentry-Hook-Resource", resource).putHeader("Request-ID", requestId)
+      .putHeader("Sentry-Hook-Signature", java.util.HexFormat.of().formatHex(mac.doFinal(bytes)))
+      .sendBuffer(Buffer.buffer(bytes)).await(30, TimeUnit.SECONDS);
+  }
+
+  /** An Alertmanager notification to the Loki endpoint with {@code token}. */
+  HttpResponse<Buffer> loki(JsonObject body, String token) throws Exception {
+    return client.post("/webhooks/loki").putHeader("Content-Type", "application/json").bearerTokenAuthentication(token)
+      .sendBuffer(body.toBuffer()).await(30, TimeUnit.SECONDS);
+  }
+
+  /** The result and status of a delivery's job. */
+  JsonObject job(String deliveryId) throws Exception {
+    awaitSettled(deliveryId);
+    Row r = hookyard.pool().preparedQuery("SELECT status, result FROM jobs WHERE delivery_id = $1 ORDER BY id DESC LIMIT 1")
+      .execute(Tuple.of(deliveryId)).await(10, TimeUnit.SECONDS).iterator().next();
+    return new JsonObject().put("status", r.getString("status")).put("result", r.getString("result"));
   }
 
   /** Waits until the delivery's jobs and the board-automation jobs it queued are finished. */

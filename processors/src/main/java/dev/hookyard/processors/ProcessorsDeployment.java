@@ -3,6 +3,7 @@ package dev.hookyard.processors;
 import dev.hookyard.common.Queues;
 import dev.hookyard.processors.board.BoardDeployment;
 import dev.hookyard.processors.github.GitHubProcessing;
+import dev.hookyard.processors.verification.VerificationDeployment;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
@@ -18,6 +19,7 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +40,13 @@ public final class ProcessorsDeployment {
   public static Future<List<String>> deploy(Vertx vertx, HookyardConfig config, Pool pool) {
     JobQueue queue = new JobQueue(pool);
     GitHubProcessing.Processors processors = GitHubProcessing.create(vertx, config, pool);
+    Map<String, JobHandler> events = new LinkedHashMap<>(processors.events());
+    events.put("workflow_run", VerificationDeployment.deploys(vertx, config, pool, null));
+    if (!events.keySet().equals(new HashSet<>(Queues.PROCESSED_EVENTS))) {
+      throw new IllegalStateException("processed events and processors disagree: " + events.keySet());
+    }
     List<Future<String>> deployments = new ArrayList<>();
-    processors.events().forEach((event, handler) -> deployments.add(
+    events.forEach((event, handler) -> deployments.add(
       deployWorker(vertx, config, queue, Queues.WEBHOOK_PREFIX + event, event, handler)));
     processors.followUps().forEach((name, handler) -> deployments.add(deployWorker(vertx, config, queue, name, name, handler)));
     deployments.add(deployWorker(vertx, config, queue, Queues.BOARD_AUTOMATION, Queues.BOARD_AUTOMATION,
@@ -47,11 +54,10 @@ public final class ProcessorsDeployment {
     // Nobody reads these payloads: the gateway has already checked they are JSON objects.
     deployments.add(deployWorker(vertx, config, queue, Queues.UNHANDLED, "unhandled",
       job -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'"))));
-    // Fix verification is what alerts are for; until a fix is being monitored they are kept, not acted on.
-    for (String alerts : List.of(Queues.SENTRY_ALERTS, Queues.LOKI_ALERTS)) {
-      deployments.add(deployWorker(vertx, config, queue, alerts, alerts.replace('.', '_'),
-        job -> Future.succeededFuture(JobOutcome.ignored("no fix is being monitored"))));
-    }
+    deployments.add(deployWorker(vertx, config, queue, Queues.SENTRY_ALERTS, "alerts_sentry",
+      VerificationDeployment.sentryAlerts(vertx, pool)));
+    deployments.add(deployWorker(vertx, config, queue, Queues.LOKI_ALERTS, "alerts_loki",
+      VerificationDeployment.lokiAlerts(vertx, pool)));
     return processors.listen(vertx).compose(v -> Future.all(deployments)).map(all -> {
       List<String> ids = new ArrayList<>();
       deployments.forEach(f -> ids.add(f.result()));

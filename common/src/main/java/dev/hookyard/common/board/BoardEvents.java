@@ -32,6 +32,7 @@ public final class BoardEvents {
   public static final String SUGGESTED = "issue.suggested";
   public static final String COMMENTED = "issue.commented";
   public static final String FIX_STATUS_CHANGED = "issue.fix_status_changed";
+  public static final String ALERT_RECEIVED = "issue.alert_received";
 
   /** One change to one issue; {@code cause} says who or what made it (actor, PR, layer, delivery…). */
   public record Change(long workspaceId, String workspace, long issueId, String identifier, String type,

@@ -1,8 +1,12 @@
 package dev.hookyard.common.queue;
 
 import dev.hookyard.common.webhook.BodyCodec;
+import dev.hookyard.common.webhook.FormEncodedPayload;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
+
+import java.nio.charset.StandardCharsets;
 
 /**
  * One claimed job. Webhook jobs carry their delivery (event, action, raw body);
@@ -37,6 +41,27 @@ public record Job(
       return BodyCodec.forThisThread().expand(storedBody);
     } catch (IllegalStateException e) {
       throw new PermanentJobFailure("delivery " + deliveryId + ": " + e.getMessage());
+    }
+  }
+
+  /**
+   * The delivery's body parsed as the JSON object it was checked to be (JSON or
+   * GitHub's form encoding). A job without its delivery, or whose body is not a JSON
+   * object, can never succeed: a permanent failure.
+   */
+  public JsonObject json() {
+    if (storedBody == null) {
+      throw new PermanentJobFailure("delivery " + deliveryId + " is not stored");
+    }
+    Buffer body = body();
+    try {
+      if (FormEncodedPayload.CONTENT_TYPE.equals(contentType)) {
+        String json = FormEncodedPayload.payload(body.toString(StandardCharsets.UTF_8));
+        return new JsonObject(json == null ? "" : json);
+      }
+      return new JsonObject(body);
+    } catch (DecodeException | ClassCastException e) {
+      throw new PermanentJobFailure("delivery " + deliveryId + " body is not a JSON object");
     }
   }
 }

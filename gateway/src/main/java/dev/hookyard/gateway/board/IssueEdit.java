@@ -1,6 +1,7 @@
 package dev.hookyard.gateway.board;
 
 import dev.hookyard.common.board.BoardEvents;
+import dev.hookyard.common.board.IssueStatus;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -44,7 +45,32 @@ final class IssueEdit {
     this.req = req;
   }
 
+  /**
+   * An error-sourced issue is closed by hand only once its latest fix is verified in
+   * production (automation's own moves are not gated: a merge is not a verified fix,
+   * and the issue reopens by itself if the error returns).
+   */
   Future<Result> apply() {
+    String source = issue.getString("error_source");
+    if (!IssueStatus.DONE.equals(req.status()) || IssueStatus.DONE.equals(issue.getString("status")) || source == null) {
+      return change();
+    }
+    String named = issue.getString("identifier") + " is tracked by " + source + " error " + issue.getString("error_external_id");
+    return conn.preparedQuery(IssueQueries.LATEST_ATTEMPT).execute(Tuple.of(issue.getLong("id"))).compose(rows -> {
+      if (rows.size() == 0) {
+        return Future.succeededFuture(Result.refused("close_gated", named + " and has no fix attempt yet; "
+          + "it can be closed once a merged fix has been verified in production"));
+      }
+      Row latest = rows.iterator().next();
+      if (!"verified".equals(latest.getString("status"))) {
+        return Future.succeededFuture(Result.refused("close_gated", named + " and its latest fix (PR #"
+          + latest.getInteger("pr_number") + ") is " + latest.getString("status") + ", not verified"));
+      }
+      return change();
+    });
+  }
+
+  private Future<Result> change() {
     String title = or(req.title(), issue.getString("title"));
     String description = or(req.description(), issue.getString("description"));
     String status = or(req.status(), issue.getString("status"));

@@ -73,6 +73,24 @@ final class IssueQueries {
     SELECT id, author, body, created_at FROM issue_comments WHERE issue_id = $1 ORDER BY id
     """;
 
+  static final String FIX_ATTEMPTS = """
+    SELECT a.id, a.pr_number, a.pr_title, a.pr_url, a.merged_sha, a.merged_at, a.status, a.deployed_sha, a.deployed_at,
+           a.verification_deadline, a.verified_at, a.failed_at, a.failure_reason, a.failure_events, r.full_name AS repository
+      FROM fix_attempts a JOIN repositories r ON r.id = a.repository_id
+     WHERE a.issue_id = $1
+     ORDER BY a.id
+    """;
+
+  /** The latest fix attempt of an issue: the one that governs whether it may be closed by hand. */
+  static final String LATEST_ATTEMPT = """
+    SELECT status, pr_number FROM fix_attempts WHERE issue_id = $1 ORDER BY id DESC LIMIT 1
+    """;
+
+  static final String ALERTS = """
+    SELECT id, source, external_id, delivery_id, title, events, failed_attempt_id, received_at
+      FROM issue_alerts WHERE issue_id = $1 ORDER BY id
+    """;
+
   static final String ADD_COMMENT = """
     INSERT INTO issue_comments (issue_id, author, body) VALUES ($1, $2, $3) RETURNING id, created_at
     """;

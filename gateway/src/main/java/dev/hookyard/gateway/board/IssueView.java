@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.Arrays;
+import java.util.List;
 
 import static dev.hookyard.common.queue.JobQueue.iso;
 
@@ -42,9 +43,22 @@ final class IssueView {
       Future<JsonArray> comments = list(pool, IssueQueries.COMMENTS, id, c -> new JsonObject()
         .put("id", c.getLong("id")).put("author", c.getString("author")).put("body", c.getString("body"))
         .put("created_at", iso(c.getOffsetDateTime("created_at"))));
-      return Future.all(prs, suggestions, history, comments).map(all -> issue
+      Future<JsonArray> attempts = list(pool, IssueQueries.FIX_ATTEMPTS, id, a -> new JsonObject()
+        .put("id", a.getLong("id")).put("repository", a.getString("repository")).put("pr_number", a.getInteger("pr_number"))
+        .put("pr_title", a.getString("pr_title")).put("pr_url", a.getString("pr_url"))
+        .put("merged_sha", a.getString("merged_sha")).put("merged_at", iso(a.getOffsetDateTime("merged_at")))
+        .put("verification_status", a.getString("status")).put("deployed_sha", a.getString("deployed_sha"))
+        .put("deployed_at", iso(a.getOffsetDateTime("deployed_at")))
+        .put("verification_deadline", iso(a.getOffsetDateTime("verification_deadline")))
+        .put("verified_at", iso(a.getOffsetDateTime("verified_at"))).put("failed_at", iso(a.getOffsetDateTime("failed_at")))
+        .put("failure_reason", a.getString("failure_reason")).put("failure_events", a.getInteger("failure_events")));
+      Future<JsonArray> alerts = list(pool, IssueQueries.ALERTS, id, a -> new JsonObject()
+        .put("id", a.getLong("id")).put("source", a.getString("source")).put("external_id", a.getString("external_id"))
+        .put("delivery_id", a.getString("delivery_id")).put("title", a.getString("title")).put("events", a.getInteger("events"))
+        .put("failed_fix_attempt", a.getLong("failed_attempt_id")).put("received_at", iso(a.getOffsetDateTime("received_at"))));
+      return Future.all(List.of(prs, suggestions, history, comments, attempts, alerts)).map(all -> issue
         .put("prs", prs.result()).put("suggestions", suggestions.result())
-        .put("fix_attempts", new JsonArray())
+        .put("fix_attempts", attempts.result()).put("alerts", alerts.result())
         .put("history", history.result()).put("comments", comments.result()));
     });
   }

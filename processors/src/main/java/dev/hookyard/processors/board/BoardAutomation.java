@@ -10,6 +10,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Duration;
+
 /**
  * The {@code board-automation} queue: one pull-request state applied to one workspace's
  * board. Stale events are dropped before matching (and again, authoritatively, inside
@@ -21,8 +23,10 @@ final class BoardAutomation implements JobHandler {
   private final Pool pool;
   private final MatchingClient matching;
   private final ReleaseRefs releases;
+  private final Duration window;
 
-  BoardAutomation(Vertx vertx, Pool pool, MatchingClient matching, ReleaseRefs releases) {
+  BoardAutomation(Vertx vertx, Pool pool, MatchingClient matching, ReleaseRefs releases, Duration window) {
+    this.window = window;
     this.vertx = vertx;
     this.pool = pool;
     this.matching = matching;
@@ -45,7 +49,7 @@ final class BoardAutomation implements JobHandler {
         String prefix = context.getString("issue_prefix");
         Future<Matches> matches = releases.isRelease(pr) ? releases.find(pr, prefix)
           : matching.match(pr, prefix, context.getLong("links") == 0 && !pr.closedUnmerged());
-        return matches.compose(found -> pool.withTransaction(conn -> new BoardMoves(conn, pr, found).apply()))
+        return matches.compose(found -> pool.withTransaction(conn -> new BoardMoves(conn, pr, found, window).apply()))
           .map(applied -> {
             BoardEvents.publish(vertx, applied.messages());
             return applied.stale() ? JobOutcome.ignored(applied.summary()) : JobOutcome.done(applied.summary());

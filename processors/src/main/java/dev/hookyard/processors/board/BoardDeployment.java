@@ -2,6 +2,7 @@ package dev.hookyard.processors.board;
 
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.queue.JobHandler;
+import dev.hookyard.processors.verification.VerificationDeployment;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -23,7 +24,7 @@ public final class BoardDeployment {
     ReleaseRefs releases = new ReleaseRefs(new LinkedHashSet<>(heads.isEmpty() ? List.of("staging") : heads),
       new LinkedHashSet<>(bases.isEmpty() ? List.of("main", "master") : bases), commits::messages);
     MatchingClient matching = new MatchingClient(vertx, config.longValue(HookyardConfig.MATCHING_TIMEOUT_MS, 30_000));
-    return new BoardAutomation(vertx, pool, matching, releases);
+    return new BoardAutomation(vertx, pool, matching, releases, VerificationDeployment.window(config));
   }
 
   /** Where a release PR's commit messages come from (the GitHub API, when a token is set). */

@@ -3,12 +3,14 @@ package dev.hookyard.processors.board;
 import dev.hookyard.common.board.BoardEvents;
 import dev.hookyard.common.board.IssueReferences;
 import dev.hookyard.common.board.IssueStatus;
+import dev.hookyard.processors.verification.FixAttempts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,13 +36,15 @@ final class BoardMoves {
   private final SqlConnection conn;
   private final PullRequestChange pr;
   private final Matches matches;
+  private final Duration window;
   private final List<BoardEvents.Change> changes = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
 
-  BoardMoves(SqlConnection conn, PullRequestChange pr, Matches matches) {
+  BoardMoves(SqlConnection conn, PullRequestChange pr, Matches matches, Duration window) {
     this.conn = conn;
     this.pr = pr;
     this.matches = matches;
+    this.window = window;
   }
 
   Future<Applied> apply() {
@@ -146,14 +150,25 @@ final class BoardMoves {
     }
     String target = target(strength, newLink || "closed".equals(before));
     String current = issue.getString("status");
-    if (target == null || !IssueStatus.isForward(current, target)) {
-      return linked;
+    Future<Void> moved = target == null || !IssueStatus.isForward(current, target) ? linked
+      : linked.compose(v -> conn.preparedQuery(AutomationQueries.MOVE).execute(Tuple.of(issueId, target))).map(r -> {
+        change(issue, BoardEvents.STATUS_CHANGED, current, target, cause(layer, confidence));
+        notes.add(identifier + " " + current + " → " + target);
+        return null;
+      });
+    // A merged fix of an error-sourced issue is verified against production before it counts.
+    if (!pr.merged() || !IssueReferences.CLOSES.equals(strength) || issue.getString("error_source") == null) {
+      return moved;
     }
-    return linked.compose(v -> conn.preparedQuery(AutomationQueries.MOVE).execute(Tuple.of(issueId, target))).map(r -> {
-      change(issue, BoardEvents.STATUS_CHANGED, current, target, cause(layer, confidence));
-      notes.add(identifier + " " + current + " → " + target);
-      return null;
-    });
+    return moved.compose(v -> FixAttempts.open(conn,
+        new FixAttempts.Fixed(pr.workspaceId(), pr.workspace(), issueId, identifier),
+        new FixAttempts.Merge(pr.repositoryId(), pr.number(), pr.title(), pr.url(), pr.mergeCommitSha(), pr.at(), pr.deliveryId()),
+        window))
+      .map(made -> {
+        changes.addAll(made);
+        made.forEach(c -> notes.add(identifier + " fix " + c.to()));
+        return null;
+      });
   }
 
   /** Where a closing link takes its issue: Done on merge, In Review while the PR is (newly) up for review. */

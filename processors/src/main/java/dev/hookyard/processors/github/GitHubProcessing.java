@@ -45,14 +45,9 @@ public final class GitHubProcessing {
     events.put("pull_request", new PullRequestProcessor(facts, fanout)::process);
     events.put("pull_request_review", new ReviewProcessor(facts)::process);
     events.put("issues", new IssueProcessor(facts)::process);
-    // Fix verification is what deploy runs are for; until a fix awaits a deploy they are kept, not acted on.
-    events.put("workflow_run", (job, payload) -> Future.succeededFuture(JobOutcome.ignored("no fix attempt awaits a deploy")));
     events.put("installation", installations::installation);
     events.put("installation_repositories", installations::repositories);
     events.put("repository", new RepositoryEventProcessor(pool)::process);
-    if (!events.keySet().equals(new java.util.HashSet<>(Queues.PROCESSED_EVENTS))) {
-      throw new IllegalStateException("processed events and processors disagree: " + events.keySet());
-    }
 
     Map<String, JobHandler> followUps = new LinkedHashMap<>();
     followUps.put(Queues.INDEX_REPOSITORY, projects::index);

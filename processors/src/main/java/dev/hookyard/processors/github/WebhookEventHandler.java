@@ -3,14 +3,8 @@ package dev.hookyard.processors.github;
 import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
-import dev.hookyard.common.queue.PermanentJobFailure;
-import dev.hookyard.common.webhook.FormEncodedPayload;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
-
-import java.nio.charset.StandardCharsets;
 
 /**
  * Turns a webhook job into its parsed payload and hands it to the event's processing.
@@ -37,18 +31,6 @@ final class WebhookEventHandler implements JobHandler {
   }
 
   static JsonObject payload(Job job) {
-    if (job.storedBody() == null) {
-      throw new PermanentJobFailure("delivery " + job.deliveryId() + " is not stored");
-    }
-    Buffer body = job.body();
-    try {
-      if (FormEncodedPayload.CONTENT_TYPE.equals(job.contentType())) {
-        String json = FormEncodedPayload.payload(body.toString(StandardCharsets.UTF_8));
-        return new JsonObject(json == null ? "" : json);
-      }
-      return new JsonObject(body);
-    } catch (DecodeException | ClassCastException e) {
-      throw new PermanentJobFailure("delivery " + job.deliveryId() + " body is not a JSON object");
-    }
+    return job.json();
   }
 }

@@ -1,0 +1,52 @@
+package dev.hookyard.processors.verification;
+
+import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.queue.JobHandler;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashSet;
+import java.util.List;
+
+/** The job handlers of fix verification: deploys ({@code workflow_run}) and alerts. */
+public final class VerificationDeployment {
+
+  /** Whether a deploy's head contains a merged SHA, or null when GitHub cannot be asked. */
+  @FunctionalInterface
+  public interface Ancestry {
+    Future<Boolean> contains(String fullName, String merged, String head);
+  }
+
+  public static JobHandler deploys(Vertx vertx, HookyardConfig config, Pool pool, Ancestry ancestry) {
+    List<String> fragments = config.list(HookyardConfig.DEPLOY_WORKFLOWS);
+    List<String> bases = config.list(HookyardConfig.RELEASE_BASE_BRANCHES);
+    return new DeployProcessor(vertx, pool, fragments.isEmpty() ? List.of("production", "deploy-prod") : fragments,
+      new LinkedHashSet<>(bases.isEmpty() ? List.of("main", "master") : bases), window(config),
+      ancestry == null ? null : ancestry::contains);
+  }
+
+  public static JobHandler sentryAlerts(Vertx vertx, Pool pool) {
+    return new AlertProcessor(vertx, pool, "sentry");
+  }
+
+  public static JobHandler lokiAlerts(Vertx vertx, Pool pool) {
+    return new AlertProcessor(vertx, pool, "loki");
+  }
+
+  /** {@code HOOKYARD_VERIFICATION_WINDOW}, an ISO-8601 duration (PT48H). */
+  public static Duration window(HookyardConfig config) {
+    String value = config.string(HookyardConfig.VERIFICATION_WINDOW, "PT48H");
+    try {
+      return Duration.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(HookyardConfig.VERIFICATION_WINDOW + " must be an ISO-8601 duration such as PT48H, got '"
+        + value + "'");
+    }
+  }
+
+  private VerificationDeployment() {
+  }
+}
