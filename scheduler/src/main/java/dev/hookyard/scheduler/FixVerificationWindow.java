@@ -1,0 +1,69 @@
+package dev.hookyard.scheduler;
+
+import dev.hookyard.common.board.BoardEvents;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Verification windows: a fix attempt still monitored when its deadline passes was
+ * quiet in production, so it is {@code verified}. The update only takes attempts that
+ * are still {@code monitoring}, so however many schedulers race for the same attempt,
+ * one verifies it and writes its history and board message.
+ */
+final class FixVerificationWindow {
+
+  /** At most this many attempts per run, so one run never holds many row locks for long. */
+  static final int BATCH = 500;
+
+  private static final String VERIFY = """
+    WITH due AS (
+      SELECT id FROM fix_attempts
+       WHERE status = 'monitoring' AND verification_deadline <= $1
+       ORDER BY verification_deadline
+       LIMIT $2
+         FOR UPDATE SKIP LOCKED
+    )
+    UPDATE fix_attempts a SET status = 'verified', verified_at = $1, updated_at = now()
+      FROM due, board_issues i, workspaces w
+     WHERE a.id = due.id AND i.id = a.issue_id AND w.id = i.workspace_id
+    RETURNING a.id, a.pr_number, a.deployed_sha, a.verification_deadline, i.id AS issue_id, i.identifier,
+              i.workspace_id, w.slug AS workspace
+    """;
+
+  private final Vertx vertx;
+  private final Pool pool;
+
+  FixVerificationWindow(Vertx vertx, Pool pool) {
+    this.vertx = vertx;
+    this.pool = pool;
+  }
+
+  /** Verifies every attempt whose deadline passed by {@code now}; a short summary. */
+  Future<String> run(Instant now) {
+    OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
+    return pool.withTransaction(conn -> conn.preparedQuery(VERIFY).execute(Tuple.of(at, BATCH)).compose(rows -> {
+      List<BoardEvents.Change> changes = new ArrayList<>();
+      for (Row r : rows) {
+        changes.add(new BoardEvents.Change(r.getLong("workspace_id"), r.getString("workspace"), r.getLong("issue_id"),
+          r.getString("identifier"), BoardEvents.FIX_STATUS_CHANGED, "monitoring", "verified", r.getInteger("pr_number"),
+          new JsonObject().put("actor", "fix-verification").put("attempt_id", r.getLong("id"))
+            .put("deployed_sha", r.getString("deployed_sha"))
+            .put("verification_deadline", r.getOffsetDateTime("verification_deadline").toInstant().toString())));
+      }
+      return BoardEvents.record(conn, changes);
+    })).map(messages -> {
+      BoardEvents.publish(vertx, messages);
+      return messages.size() + " fix attempt(s) verified";
+    });
+  }
+}
