@@ -43,6 +43,7 @@ public final class HookyardConfig {
   public static final String QUEUE_POLL_MS = "HOOKYARD_QUEUE_POLL_MS";
   public static final String QUEUE_BATCH_SIZE = "HOOKYARD_QUEUE_BATCH_SIZE";
   public static final String QUEUE_CONCURRENCY = "HOOKYARD_QUEUE_CONCURRENCY";
+  public static final String QUEUE_JOB_TIMEOUT_MS = "HOOKYARD_QUEUE_JOB_TIMEOUT_MS";
   public static final String SHUTDOWN_GRACE_MS = "HOOKYARD_SHUTDOWN_GRACE_MS";
   public static final String CONFIG_FILE = "HOOKYARD_CONFIG_FILE";
   public static final String SENTRY_SECRET = "HOOKYARD_SENTRY_SECRET";

@@ -100,6 +100,11 @@ public final class JobQueue {
       return new Settlement(job.id(), job.attempt(), "failed", null, error, delayMs);
     }
 
+    /** Back to the queue untouched: the job never started, so its attempt is given back. */
+    public static Settlement release(Job job) {
+      return new Settlement(job.id(), job.attempt(), "queued", null, null, 0L);
+    }
+
     public static Settlement dead(Job job, String error) {
       return new Settlement(job.id(), job.attempt(), "dead", null, error, null);
     }
@@ -129,6 +134,20 @@ public final class JobQueue {
     return pool.preparedQuery(QueueQueries.COMPLETE)
       .execute(Tuple.of(ids, attempts, statuses, results, errors, delays, workerId))
       .map(RowSet::rowCount);
+  }
+
+  /** Renews the lease of jobs this worker still holds; returns how many it still held. */
+  public Future<Integer> renew(String workerId, List<Job> jobs, long leaseMs) {
+    if (jobs.isEmpty()) {
+      return Future.succeededFuture(0);
+    }
+    Long[] ids = new Long[jobs.size()];
+    Integer[] attempts = new Integer[jobs.size()];
+    for (int i = 0; i < ids.length; i++) {
+      ids[i] = jobs.get(i).id();
+      attempts[i] = jobs.get(i).attempt();
+    }
+    return pool.preparedQuery(QueueQueries.RENEW).execute(Tuple.of(ids, attempts, workerId, leaseMs)).map(RowSet::rowCount);
   }
 
   /**

@@ -3,6 +3,7 @@ package dev.hookyard.common.queue;
 import dev.hookyard.common.Addresses;
 import dev.hookyard.common.metrics.HookyardMetrics;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import org.slf4j.Logger;
@@ -15,8 +16,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Drains one queue: claims a batch, runs the handler on every job of it (at most
- * {@code concurrency} at once), settles the batch in one statement. Woken by {@code jobs.wake.<queue>}; polls as a fallback, so a
- * lost wake-up only costs latency. Stopping waits for the batch in hand.
+ * {@code concurrency} at once) and settles each job as it finishes, renewing the leases
+ * of the jobs still in hand. Every job ends within its timeout counted from the claim:
+ * one that never started by then goes back to the queue with its attempt given back;
+ * one whose handler throws anything or does not answer is settled as a failure.
+ * Woken by {@code jobs.wake.<queue>}; polls as a fallback, so a lost wake-up only costs
+ * latency. Stopping waits for the jobs already started.
  */
 public final class JobWorker extends VerticleBase {
 
@@ -98,25 +103,33 @@ public final class JobWorker extends VerticleBase {
       if (jobs.isEmpty()) {
         return Future.succeededFuture(0);
       }
+      // Every job must be finished within the timeout counted from this claim, so a job
+      // is never still running when its lease (renewed meanwhile) could pass to another worker.
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.jobTimeoutMs());
+      ClaimedBatch batch = new ClaimedBatch(vertx, queue, queueName, workerId, settings.leaseMs(), jobs);
       // Lane i runs jobs i, i + lanes, i + 2 × lanes … one after another.
-      List<Future<JobQueue.Settlement>> runs = new ArrayList<>(jobs.size());
-      int lanes = Math.min(settings.concurrency(), jobs.size());
+      List<Future<Void>> lanes = new ArrayList<>(jobs.size());
+      int width = Math.min(settings.concurrency(), jobs.size());
       for (int i = 0; i < jobs.size(); i++) {
         Job job = jobs.get(i);
-        runs.add(i < lanes ? run(job) : runs.get(i - lanes).transform(previous -> run(job)));
+        lanes.add(i < width ? run(job, batch, deadline) : lanes.get(i - width).transform(previous -> run(job, batch, deadline)));
       }
-      return Future.join(runs).transform(ignored -> {
-        List<JobQueue.Settlement> settled = new ArrayList<>(runs.size());
-        runs.forEach(f -> settled.add(f.result()));
-        return queue.settle(workerId, settled);
-      }).map(n -> jobs.size());
+      return batch.done().map(v -> jobs.size());
     });
   }
 
-  private Future<JobQueue.Settlement> run(Job job) {
+  /** Runs one job and settles it; the returned future frees its lane. */
+  private Future<Void> run(Job job, ClaimedBatch batch, long deadline) {
     if (job.previousRunExpired() && job.attempt() > settings.maxAttempts()) {
       String reason = "lease expired on attempt " + (job.attempt() - 1) + " of " + settings.maxAttempts();
-      return Future.succeededFuture(deadLetter(job, reason));
+      batch.settle(deadLetter(job, reason));
+      return Future.succeededFuture();
+    }
+    long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    if (remainingMs <= 0 || stopping) {
+      // Never started: back to the queue with its attempt given back.
+      batch.settle(JobQueue.Settlement.release(job));
+      return Future.succeededFuture();
     }
     long started = System.nanoTime();
     Future<JobOutcome> outcome;
@@ -125,24 +138,51 @@ public final class JobWorker extends VerticleBase {
       if (outcome == null) {
         outcome = Future.failedFuture(new IllegalStateException("handler returned no outcome"));
       }
-    } catch (RuntimeException e) {
+    } catch (Throwable e) {
       outcome = Future.failedFuture(e);
     }
-    return outcome
-      .timeout(Math.max(1, settings.leaseMs() * 9 / 10), TimeUnit.MILLISECONDS)
-      .transform(ar -> {
+    Promise<Void> lane = Promise.promise();
+    long timer = vertx.setTimer(remainingMs, t -> {
+      if (batch.holds(job)) {
+        HookyardMetrics.jobFinished(queueName, "timeout", System.nanoTime() - started);
+        batch.settle(timedOut(job, System.nanoTime() - started));
+        // The handler cannot be cancelled: its lane stays taken until it answers or a
+        // lease has passed, and its retry is not due before that either.
+        vertx.setTimer(settings.leaseMs(), l -> lane.tryComplete());
+      }
+    });
+    outcome.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      if (batch.holds(job)) {
         long took = System.nanoTime() - started;
-        if (ar.succeeded()) {
+        if (ar.succeeded() && ar.result() != null) {
           HookyardMetrics.jobFinished(queueName, ar.result().status(), took);
-          return Future.succeededFuture(JobQueue.Settlement.of(job, ar.result()));
+          batch.settle(JobQueue.Settlement.of(job, ar.result()));
+        } else {
+          HookyardMetrics.jobFinished(queueName, "error", took);
+          batch.settle(failed(job, ar.failed() ? ar.cause() : new IllegalStateException("handler answered no outcome")));
         }
-        HookyardMetrics.jobFinished(queueName, "error", took);
-        return Future.succeededFuture(failed(job, ar.cause()));
-      });
+      }
+      lane.tryComplete();
+    });
+    return lane.future();
+  }
+
+  private JobQueue.Settlement timedOut(Job job, long tookNanos) {
+    String reason = "timed out after " + TimeUnit.NANOSECONDS.toMillis(tookNanos) + " ms";
+    if (job.attempt() >= settings.maxAttempts()) {
+      return deadLetter(job, "attempt " + job.attempt() + " of " + settings.maxAttempts() + " " + reason);
+    }
+    long delay = Math.max(settings.backoffMs(job.attempt()), settings.leaseMs());
+    log.warn("Job {} ({} delivery {}) attempt {} {}, retrying in {} ms", job.id(), queueName, job.deliveryId(), job.attempt(),
+      reason, delay);
+    HookyardMetrics.jobRetried(queueName);
+    return JobQueue.Settlement.retry(job, reason, delay);
   }
 
   private JobQueue.Settlement failed(Job job, Throwable cause) {
-    String reason = cause.getMessage() == null ? cause.toString() : cause.getMessage();
+    String reason = cause.getMessage() == null ? cause.toString()
+      : cause instanceof Error ? cause.toString() : cause.getMessage();
     if (cause instanceof PermanentJobFailure) {
       return deadLetter(job, reason);
     }

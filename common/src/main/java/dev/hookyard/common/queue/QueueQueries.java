@@ -36,12 +36,23 @@ final class QueueQueries {
   static final String COMPLETE = """
     UPDATE jobs j
        SET status = u.status, result = u.result, last_error = coalesce(u.error, j.last_error),
+           attempts = j.attempts - CASE WHEN u.status = 'queued' THEN 1 ELSE 0 END,
            run_at = CASE WHEN u.delay_ms IS NULL THEN j.run_at ELSE now() + u.delay_ms * interval '1 millisecond' END,
            locked_by = NULL, updated_at = now(),
            finished_at = CASE WHEN u.status IN ('done', 'ignored', 'dead') THEN now() END
       FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[])
            AS u(id, attempt, status, result, error, delay_ms)
      WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = $7 AND j.status = 'running'
+    """;
+
+  /**
+   * Extends the lease of this worker's jobs still in hand ($1 ids, $2 attempts) by $4 ms;
+   * a job another worker has since claimed (a newer attempt) is left alone.
+   */
+  static final String RENEW = """
+    UPDATE jobs j SET run_at = now() + $4 * interval '1 millisecond'
+      FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt)
+     WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = $3 AND j.status = 'running'
     """;
 
   static final String ENQUEUE = """

@@ -13,12 +13,14 @@ import dev.hookyard.common.config.HookyardConfig;
  * @param batchSize jobs claimed in one statement
  * @param concurrency jobs of a batch running at once; the rest wait for a free lane, so
  *        one busy queue cannot take every connection of the pool
+ * @param jobTimeoutMs a job's time limit counted from its claim; leases are renewed
+ *        while the worker holds the job, so the limit, not the lease, ends a slow job
  */
 public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMaxMs, long leaseMs, long pollMs, int batchSize,
-                            int concurrency) {
+                            int concurrency, long jobTimeoutMs) {
 
   public static QueueSettings defaults() {
-    return new QueueSettings(3, 2_000, 300_000, 60_000, 1_000, 50, 4);
+    return new QueueSettings(3, 2_000, 300_000, 60_000, 1_000, 50, 4, 54_000);
   }
 
   public static QueueSettings of(HookyardConfig config, String queue) {
@@ -30,7 +32,8 @@ public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMax
       config.perQueue(queue, HookyardConfig.QUEUE_LEASE_MS, (int) d.leaseMs),
       config.perQueue(queue, HookyardConfig.QUEUE_POLL_MS, (int) d.pollMs),
       config.perQueue(queue, HookyardConfig.QUEUE_BATCH_SIZE, d.batchSize),
-      Math.max(1, config.perQueue(queue, HookyardConfig.QUEUE_CONCURRENCY, d.concurrency)));
+      Math.max(1, config.perQueue(queue, HookyardConfig.QUEUE_CONCURRENCY, d.concurrency)),
+      Math.max(1, config.perQueue(queue, HookyardConfig.QUEUE_JOB_TIMEOUT_MS, (int) d.jobTimeoutMs)));
   }
 
   /** Delay before attempt {@code failedAttempt + 1}: base, 2×base, 4×base … capped. */
@@ -40,10 +43,18 @@ public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMax
   }
 
   public QueueSettings withBackoff(long baseMs, long maxMs) {
-    return new QueueSettings(maxAttempts, baseMs, maxMs, leaseMs, pollMs, batchSize, concurrency);
+    return new QueueSettings(maxAttempts, baseMs, maxMs, leaseMs, pollMs, batchSize, concurrency, jobTimeoutMs);
   }
 
   public QueueSettings withPoll(long ms) {
-    return new QueueSettings(maxAttempts, backoffBaseMs, backoffMaxMs, leaseMs, ms, batchSize, concurrency);
+    return new QueueSettings(maxAttempts, backoffBaseMs, backoffMaxMs, leaseMs, ms, batchSize, concurrency, jobTimeoutMs);
+  }
+
+  public QueueSettings withLease(long lease, long jobTimeout) {
+    return new QueueSettings(maxAttempts, backoffBaseMs, backoffMaxMs, lease, pollMs, batchSize, concurrency, jobTimeout);
+  }
+
+  public QueueSettings withLanes(int batch, int lanes) {
+    return new QueueSettings(maxAttempts, backoffBaseMs, backoffMaxMs, leaseMs, pollMs, batch, lanes, jobTimeoutMs);
   }
 }

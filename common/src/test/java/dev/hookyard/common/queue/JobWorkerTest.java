@@ -162,6 +162,75 @@ class JobWorkerTest {
   }
 
   @Test
+  @DisplayName("A batch that takes longer than the lease is run once per job: each job settles as it ends and the rest keep their leases")
+  void slowBatchRunsOncePerJob(Vertx vertx) throws Exception {
+    List<Long> ids = new java.util.ArrayList<>();
+    for (int i = 0; i < 4; i++) {
+      ids.add(enqueue("test.slow", null));
+    }
+    java.util.Map<Long, AtomicInteger> runs = new java.util.concurrent.ConcurrentHashMap<>();
+    JobHandler slow = job -> {
+      runs.computeIfAbsent(job.id(), k -> new AtomicInteger()).incrementAndGet();
+      return vertx.timer(300).map(t -> JobOutcome.done());
+    };
+    // One lane, a 400 ms lease: the fourth job ends 1.2 s after the claim. Two workers compete.
+    QueueSettings settings = QueueSettings.defaults().withPoll(50).withLease(400, 10_000).withLanes(4, 1);
+    deploy(vertx, "test.slow", slow, settings);
+    deploy(vertx, "test.slow", slow, settings);
+
+    for (long id : ids) {
+      assertThat(awaitJob(id, r -> r.getString("status").equals("done")).getString("status")).isEqualTo("done");
+    }
+    assertThat(runs).hasSize(4);
+    assertThat(runs.values()).allSatisfy(n -> assertThat(n.get()).isEqualTo(1));
+    assertThat(ids).allSatisfy(id -> {
+      try {
+        assertThat(job(id).getInteger("attempts")).isEqualTo(1);
+      } catch (Exception e) {
+        throw new AssertionError(e);
+      }
+    });
+  }
+
+  @Test
+  @DisplayName("A handler that throws an Error is settled as a failure and the worker goes on with the next job")
+  void errorIsAFailure(Vertx vertx) throws Exception {
+    long bad = enqueue("test.error", "error-bad");
+    long good = enqueue("test.error", "error-good");
+    deploy(vertx, "test.error", job -> {
+      if (job.id() == bad) {
+        throw new AssertionError("invariant broken");
+      }
+      return Future.succeededFuture(JobOutcome.done());
+    }, QueueSettings.defaults().withPoll(50).withBackoff(60_000, 60_000));
+
+    Row failed = awaitJob(bad, r -> r.getString("status").equals("failed"));
+    assertThat(failed.getString("status")).isEqualTo("failed");
+    assertThat(failed.getString("last_error")).contains("invariant broken");
+    assertThat(awaitJob(good, r -> r.getString("status").equals("done")).getString("status")).isEqualTo("done");
+  }
+
+  @Test
+  @DisplayName("A handler that never answers is timed out counted from its claim, and its retry is not due before a lease has passed")
+  void silentHandlerTimesOut(Vertx vertx) throws Exception {
+    long id = enqueue("test.silent", null);
+    AtomicInteger runs = new AtomicInteger();
+    deploy(vertx, "test.silent", job -> {
+      runs.incrementAndGet();
+      return io.vertx.core.Promise.<JobOutcome>promise().future();
+    }, QueueSettings.defaults().withPoll(50).withBackoff(10, 10).withLease(2_000, 300));
+
+    Row failed = awaitJob(id, r -> r.getString("status").equals("failed"));
+    assertThat(failed.getString("status")).isEqualTo("failed");
+    assertThat(failed.getString("last_error")).contains("timed out");
+    Row timing = pool.preparedQuery("SELECT extract(epoch FROM run_at - updated_at) * 1000 AS delay_ms FROM jobs WHERE id = $1")
+      .execute(Tuple.of(id)).await(10, TimeUnit.SECONDS).iterator().next();
+    assertThat(timing.getDouble("delay_ms")).isGreaterThanOrEqualTo(1_900.0);
+    Thread.sleep(500);
+    assertThat(runs.get()).isEqualTo(1);
+  }
+
+  @Test
   @DisplayName("A dedupe key makes a second enqueue of the same work a no-op")
   void dedupeKey(Vertx vertx) throws Exception {
     enqueue("test.dedupe", "repo:1:sha:abc");
