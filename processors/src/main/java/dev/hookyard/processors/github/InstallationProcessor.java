@@ -35,23 +35,25 @@ final class InstallationProcessor {
     long id = GitHubPayload.requireNumber(installation, "id");
     String account = GitHubPayload.string(GitHubPayload.object(installation, "account"), "login");
     List<Repositories.Named> repos = named(GitHubPayload.array(payload, "repositories"));
+    OffsetDateTime at = GitHubPayload.time(installation, "updated_at");
+    JobOutcome stale = JobOutcome.ignored("installation " + action + " of " + at + " is older than the last applied event");
     return switch (action) {
-      case "created" -> pool.withTransaction(conn -> upsertInstallation(conn, id, account, GitHubPayload.time(installation, "suspended_at"), null)
-        .compose(v -> add(conn, id, repos))
-        .map(n -> JobOutcome.done("installation " + id + " created with " + n + " repositories")));
-      case "deleted" -> pool.withTransaction(conn -> upsertInstallation(conn, id, account, null, now())
-        .compose(v -> conn.preparedQuery(RepositoryQueries.IDS_OF_INSTALLATION).execute(Tuple.of(id)))
-        .compose(rows -> {
-          List<Long> ids = new ArrayList<>();
-          rows.forEach(r -> ids.add(r.getLong("id")));
-          return remove(conn, id, ids).map(ids.size());
-        })
-        .map(n -> JobOutcome.done("installation " + id + " deleted; " + n + " repositories no longer tracked through it")));
+      case "created" -> pool.withTransaction(conn -> upsertInstallation(conn, id, account, GitHubPayload.time(installation, "suspended_at"), null, at)
+        .compose(applied -> !applied ? Future.succeededFuture(stale) : add(conn, id, repos)
+          .map(n -> JobOutcome.done("installation " + id + " created with " + n + " repositories"))));
+      case "deleted" -> pool.withTransaction(conn -> upsertInstallation(conn, id, account, null, now(), at)
+        .compose(applied -> !applied ? Future.succeededFuture(stale)
+          : conn.preparedQuery(RepositoryQueries.IDS_OF_INSTALLATION).execute(Tuple.of(id)).compose(rows -> {
+            List<Long> ids = new ArrayList<>();
+            rows.forEach(r -> ids.add(r.getLong("id")));
+            return remove(conn, id, ids).map(v -> JobOutcome.done("installation " + id + " deleted; " + ids.size()
+              + " repositories no longer tracked through it"));
+          })));
       case "suspend" -> pool.withTransaction(conn -> upsertInstallation(conn, id, account,
-          GitHubPayload.time(installation, "suspended_at") == null ? now() : GitHubPayload.time(installation, "suspended_at"), null))
-        .map(JobOutcome.done("installation " + id + " suspended"));
-      case "unsuspend" -> pool.withTransaction(conn -> upsertInstallation(conn, id, account, null, null))
-        .map(JobOutcome.done("installation " + id + " unsuspended"));
+          GitHubPayload.time(installation, "suspended_at") == null ? now() : GitHubPayload.time(installation, "suspended_at"), null, at))
+        .map(applied -> applied ? JobOutcome.done("installation " + id + " suspended") : stale);
+      case "unsuspend" -> pool.withTransaction(conn -> upsertInstallation(conn, id, account, null, null, at))
+        .map(applied -> applied ? JobOutcome.done("installation " + id + " unsuspended") : stale);
       default -> Future.succeededFuture(JobOutcome.ignored("installation action '" + action + "' changes nothing hookyard tracks"));
     };
   }
@@ -85,9 +87,11 @@ final class InstallationProcessor {
       .execute(Tuple.of(repositoryIds.toArray(new Long[0]), installationId)).mapEmpty();
   }
 
-  private static Future<Void> upsertInstallation(SqlClient conn, long id, String account, OffsetDateTime suspendedAt, OffsetDateTime deletedAt) {
+  /** Whether the event was applied (false: a newer one already was). */
+  private static Future<Boolean> upsertInstallation(SqlClient conn, long id, String account, OffsetDateTime suspendedAt,
+                                                    OffsetDateTime deletedAt, OffsetDateTime eventAt) {
     return conn.preparedQuery(RepositoryQueries.UPSERT_INSTALLATION)
-      .execute(Tuple.of(id, account, suspendedAt, deletedAt)).mapEmpty();
+      .execute(Tuple.of(id, account, suspendedAt, deletedAt, eventAt)).map(rows -> rows.size() == 1);
   }
 
   private static List<Repositories.Named> named(JsonArray repositories) {

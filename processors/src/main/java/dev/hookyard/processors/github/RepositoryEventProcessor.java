@@ -32,27 +32,36 @@ final class RepositoryEventProcessor {
     if (!java.util.Set.of("renamed", "transferred", "edited", "deleted", "archived", "unarchived").contains(action)) {
       return Future.succeededFuture(JobOutcome.ignored("repository action '" + action + "' changes nothing hookyard tracks"));
     }
+    java.time.OffsetDateTime at = GitHubPayload.time(repository, "updated_at");
     return pool.withTransaction(conn -> find(conn, repository, action, changes).compose(known -> {
       if (known == null) {
         return Future.succeededFuture(JobOutcome.ignored("repository " + fullName + " is not known"));
       }
-      return switch (action) {
-        case "renamed", "transferred" -> conn.preparedQuery(RepositoryQueries.RELEASE_NAMES)
-          .execute(Tuple.of(new Long[] {GitHubPayload.requireNumber(repository, "id")}, (Object) new String[] {fullName}))
-          .compose(v -> update(conn, RepositoryQueries.ABSORB_NAME_HOLDER, known.id(), fullName))
-          .compose(v -> update(conn, RepositoryQueries.RENAME, known.id(), fullName))
-          .map(JobOutcome.done(known.fullName() + " is now " + fullName));
-        case "edited" -> {
-          String branch = GitHubPayload.requireString(repository, "default_branch");
-          yield update(conn, RepositoryQueries.SET_DEFAULT_BRANCH, known.id(), branch)
-            .map(JobOutcome.done(fullName + " default branch is now " + branch));
-        }
-        case "deleted" -> conn.preparedQuery(RepositoryQueries.MARK_DELETED).execute(Tuple.of(known.id()))
-          .map(JobOutcome.done(fullName + " deleted; no longer tracked"));
-        default -> update(conn, RepositoryQueries.SET_ARCHIVED, known.id(), action.equals("archived"))
-          .map(JobOutcome.done(fullName + " " + action));
-      };
+      return conn.preparedQuery(RepositoryQueries.CLAIM_REPOSITORY_EVENT).execute(Tuple.of(known.id(), at))
+        .compose(claimed -> claimed.size() == 0
+          ? Future.succeededFuture(JobOutcome.ignored("repository " + action + " of " + at + " is older than the last applied event"))
+          : apply(conn, known, action, repository, fullName));
     }));
+  }
+
+  private static Future<JobOutcome> apply(SqlClient conn, Repositories.Known known, String action, JsonObject repository,
+                                          String fullName) {
+    return switch (action) {
+      case "renamed", "transferred" -> conn.preparedQuery(RepositoryQueries.RELEASE_NAMES)
+        .execute(Tuple.of(new Long[] {GitHubPayload.requireNumber(repository, "id")}, (Object) new String[] {fullName}))
+        .compose(v -> update(conn, RepositoryQueries.ABSORB_NAME_HOLDER, known.id(), fullName))
+        .compose(v -> update(conn, RepositoryQueries.RENAME, known.id(), fullName))
+        .map(JobOutcome.done(known.fullName() + " is now " + fullName));
+      case "edited" -> {
+        String branch = GitHubPayload.requireString(repository, "default_branch");
+        yield update(conn, RepositoryQueries.SET_DEFAULT_BRANCH, known.id(), branch)
+          .map(JobOutcome.done(fullName + " default branch is now " + branch));
+      }
+      case "deleted" -> conn.preparedQuery(RepositoryQueries.MARK_DELETED).execute(Tuple.of(known.id()))
+        .map(JobOutcome.done(fullName + " deleted; no longer tracked"));
+      default -> update(conn, RepositoryQueries.SET_ARCHIVED, known.id(), action.equals("archived"))
+        .map(JobOutcome.done(fullName + " " + action));
+    };
   }
 
   /** By GitHub id; a rename seen before the id was learnt is found by the old name. */

@@ -72,12 +72,23 @@ final class RepositoryQueries {
 
   static final String IDS_OF_INSTALLATION = "SELECT id FROM repositories WHERE installation_id = $1";
 
+  /** Applies an installation event unless a newer one ($5, GitHub's updated_at) was applied; no row back: stale. */
   static final String UPSERT_INSTALLATION = """
-    INSERT INTO installations (id, account_login, suspended_at, deleted_at)
-    VALUES ($1, $2, $3, $4)
+    INSERT INTO installations (id, account_login, suspended_at, deleted_at, event_at)
+    VALUES ($1, $2, $3, $4, $5)
     ON CONFLICT (id) DO UPDATE
        SET account_login = coalesce(EXCLUDED.account_login, installations.account_login),
-           suspended_at = EXCLUDED.suspended_at, deleted_at = EXCLUDED.deleted_at, updated_at = now()
+           suspended_at = EXCLUDED.suspended_at, deleted_at = EXCLUDED.deleted_at,
+           event_at = coalesce(EXCLUDED.event_at, installations.event_at), updated_at = now()
+     WHERE installations.event_at IS NULL OR EXCLUDED.event_at IS NULL OR installations.event_at <= EXCLUDED.event_at
+    RETURNING id
+    """;
+
+  /** Claims a repository event by its payload time; no row back means a newer one was applied. */
+  static final String CLAIM_REPOSITORY_EVENT = """
+    UPDATE repositories SET event_at = coalesce($2, event_at)
+     WHERE id = $1 AND (event_at IS NULL OR $2::timestamptz IS NULL OR event_at <= $2)
+    RETURNING id
     """;
 
   static final String RENAME = "UPDATE repositories SET full_name = $2, updated_at = now() WHERE id = $1";

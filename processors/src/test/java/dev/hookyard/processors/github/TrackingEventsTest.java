@@ -151,6 +151,44 @@ class TrackingEventsTest {
   }
 
   @Test
+  @DisplayName("A late or replayed repository or installation event does not undo a newer one")
+  void lateEventsDoNotUndoNewerOnes() throws Exception {
+    long id = fx.track("order", "octo-org/ordered", "main");
+    fx.deliver("repository", "order-archived", new JsonObject().put("action", "archived")
+      .put("repository", repository(601, "octo-org/ordered").put("updated_at", "2026-11-10T12:00:00Z")));
+    assertThat(fx.awaitDelivery("order-archived").getString("status")).isEqualTo("done");
+    fx.deliver("repository", "order-unarchived-late", new JsonObject().put("action", "unarchived")
+      .put("repository", repository(601, "octo-org/ordered").put("updated_at", "2026-11-10T11:00:00Z")));
+    JsonObject late = fx.awaitDelivery("order-unarchived-late");
+    assertThat(late.getString("status")).isEqualTo("ignored");
+    assertThat(late.getString("result")).contains("older than the last applied event");
+    assertThat(fx.tracked(id)).isFalse();
+
+    long installation = 88_001;
+    fx.execute("INSERT INTO workspace_installations (workspace_id, installation_id) SELECT id, $1 FROM workspaces WHERE slug = 'order'",
+      installation);
+    JsonObject inst = new JsonObject().put("id", installation).put("account", Payloads.account("octo-org", 1));
+    fx.deliver("installation", "order-inst-created", new JsonObject().put("action", "created")
+      .put("installation", inst.copy().put("updated_at", "2026-11-10T09:00:00Z"))
+      .put("repositories", new JsonArray().add(repo(602, "octo-org/installed"))));
+    fx.awaitDelivery("order-inst-created");
+    long installed = repositoryId(602);
+    assertThat(fx.tracked(installed)).isTrue();
+    fx.deliver("installation", "order-suspend", new JsonObject().put("action", "suspend")
+      .put("installation", inst.copy().put("updated_at", "2026-11-10T12:00:00Z").put("suspended_at", "2026-11-10T12:00:00Z")));
+    fx.awaitDelivery("order-suspend");
+    assertThat(fx.tracked(installed)).isFalse();
+    fx.deliver("installation", "order-unsuspend-late", new JsonObject().put("action", "unsuspend")
+      .put("installation", inst.copy().put("updated_at", "2026-11-10T10:00:00Z")));
+    assertThat(fx.awaitDelivery("order-unsuspend-late").getString("status")).isEqualTo("ignored");
+    assertThat(fx.tracked(installed)).isFalse();
+    fx.deliver("installation", "order-unsuspend", new JsonObject().put("action", "unsuspend")
+      .put("installation", inst.copy().put("updated_at", "2026-11-10T13:00:00Z")));
+    assertThat(fx.awaitDelivery("order-unsuspend").getString("status")).isEqualTo("done");
+    assertThat(fx.tracked(installed)).isTrue();
+  }
+
+  @Test
   @DisplayName("A payload missing what its processor needs is dead-lettered at once with the field named")
   void malformedPayloadDeadLetters() throws Exception {
     fx.deliver("pull_request", "no-pr-object", new JsonObject().put("action", "opened").put("repository", repository(1, "a/b")));
