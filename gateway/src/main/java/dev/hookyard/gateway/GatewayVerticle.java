@@ -46,7 +46,11 @@ public final class GatewayVerticle extends VerticleBase {
     AdminAuth auth = new AdminAuth(credentials.adminToken());
 
     Router router = Router.router(vertx);
-    new IngestRoutes(vertx, config, signature, pool).mount(router);
+    return new IngestRoutes(vertx, config, signature, pool).mount(router, this::githubHookRanges)
+      .compose(v -> listen(router, auth, signature));
+  }
+
+  private Future<?> listen(Router router, AdminAuth auth, GitHubSignature signature) {
     // Admin request bodies are small JSON documents; the webhook routes read their own raw bodies.
     router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     new AdminRoutes(vertx, pool, signature).mount(router, auth);

@@ -78,8 +78,17 @@ final class GatewayFixture {
   }
 
   Future<HttpResponse<Buffer>> deliverAsync(String event, String guid, Buffer body, String secret, String contentType) {
+    return deliverAsync(event, guid, body, secret, contentType, null);
+  }
+
+  /** As sent through a proxy that adds {@code X-Forwarded-For}. */
+  Future<HttpResponse<Buffer>> deliverAsync(String event, String guid, Buffer body, String secret, String contentType,
+                                            String forwardedFor) {
     HttpRequest<Buffer> req = client.post("/webhooks/github");
     MultiMap h = req.headers();
+    if (forwardedFor != null) {
+      h.set("X-Forwarded-For", forwardedFor);
+    }
     if (contentType != null) {
       h.set("Content-Type", contentType);
     }

@@ -90,6 +90,12 @@ public final class HookyardConfig {
   public static final String VERIFICATION_WINDOW = "HOOKYARD_VERIFICATION_WINDOW";
   public static final String SCHEDULER_TICK_MS = "HOOKYARD_SCHEDULER_TICK_MS";
   public static final String RETENTION_DAYS = "HOOKYARD_RETENTION_DAYS";
+  /** Comma CIDRs, or {@code meta} for GitHub's published hook ranges; unset: every source. */
+  public static final String GITHUB_ALLOWED_CIDRS = "HOOKYARD_GITHUB_ALLOWED_CIDRS";
+  /** CIDRs of proxies whose {@code X-Forwarded-For} is believed. */
+  public static final String TRUSTED_PROXIES = "HOOKYARD_TRUSTED_PROXIES";
+  /** How often GitHub's published hook ranges are fetched again ({@code meta} allow-list). */
+  public static final String GITHUB_META_REFRESH_MS = "HOOKYARD_GITHUB_META_REFRESH_MS";
 
   private static final String PREFIX = "HOOKYARD_";
 

@@ -5,6 +5,7 @@ import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.common.webhook.GitHubSignature;
 import dev.hookyard.gateway.http.ApiErrors;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -13,6 +14,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 
 import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The webhook endpoints: GitHub deliveries, Sentry and Loki alerts (each only when its
@@ -20,12 +23,14 @@ import java.util.ArrayList;
  */
 public final class IngestRoutes {
 
+  private final Vertx vertx;
   private final HookyardConfig config;
   private final GitHubSignature signature;
   private final Pool pool;
   private final DeliveryStore store;
 
   public IngestRoutes(Vertx vertx, HookyardConfig config, GitHubSignature signature, Pool pool) {
+    this.vertx = vertx;
     this.config = config;
     this.signature = signature;
     this.pool = pool;
@@ -35,8 +40,29 @@ public final class IngestRoutes {
       config.integer(HookyardConfig.INGEST_TIMEOUT_MS, 5_000));
   }
 
-  public void mount(Router router) {
+  /**
+   * Mounts the webhook routes. With {@code HOOKYARD_GITHUB_ALLOWED_CIDRS} set, GitHub
+   * deliveries from other sources are refused first; {@code published} supplies GitHub's
+   * hook ranges for the {@code meta} setting.
+   */
+  public Future<Void> mount(Router router, Supplier<Future<List<String>>> published) {
     long maxBody = config.longValue(HookyardConfig.MAX_BODY_BYTES, 26_214_400L);
+    List<String> allowed = config.list(HookyardConfig.GITHUB_ALLOWED_CIDRS);
+    List<String> proxies = config.list(HookyardConfig.TRUSTED_PROXIES);
+    Future<SourceAllowList> sources = allowed.isEmpty() ? Future.succeededFuture(null)
+      : allowed.equals(List.of("meta")) ? SourceAllowList.published(vertx, published, proxies,
+        config.longValue(HookyardConfig.GITHUB_META_REFRESH_MS, SourceAllowList.REFRESH_MS))
+      : Future.succeededFuture(SourceAllowList.of(allowed, proxies));
+    return sources.map(allowList -> {
+      mountRoutes(router, allowList, maxBody);
+      return null;
+    });
+  }
+
+  private void mountRoutes(Router router, SourceAllowList allowList, long maxBody) {
+    if (allowList != null) {
+      router.post("/webhooks/github").handler(allowList);
+    }
     router.post("/webhooks/github").handler(new WebhookIngest(signature, store, maxBody));
     String sentrySecret = config.string(HookyardConfig.SENTRY_SECRET, null);
     if (sentrySecret != null) {
