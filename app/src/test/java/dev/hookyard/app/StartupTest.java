@@ -81,8 +81,8 @@ class StartupTest {
          var rs = c.createStatement().executeQuery(
            "SELECT count(*), count(DISTINCT version), max(version::int) FROM flyway_schema_history WHERE success")) {
       rs.next();
-      // Every migration recorded exactly once, up to the newest.
-      assertThat(rs.getInt(1)).isEqualTo(rs.getInt(2)).isEqualTo(rs.getInt(3));
+      // Every migration recorded exactly once.
+      assertThat(rs.getInt(1)).isEqualTo(rs.getInt(2));
       assertThat(rs.getInt(3)).isGreaterThanOrEqualTo(2);
     }
   }
