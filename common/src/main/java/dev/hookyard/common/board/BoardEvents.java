@@ -8,6 +8,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.slf4j.LoggerFactory;
 
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -93,7 +94,15 @@ public final class BoardEvents {
 
   /** Publishes committed messages on each one's {@code board.<workspace>}. */
   public static void publish(Vertx vertx, List<JsonObject> messages) {
-    messages.forEach(m -> vertx.eventBus().publish(Addresses.board(m.getString("workspace")), m));
+    for (JsonObject m : messages) {
+      try {
+        vertx.eventBus().publish(Addresses.board(m.getString("workspace")), m);
+      } catch (RuntimeException e) {
+        // The change is committed and in the history: subscribers catch up from there
+        // (Server-Sent Events resume, the board reloads); a failed publish fails nothing.
+        LoggerFactory.getLogger(BoardEvents.class).warn("Board message {} not published: {}", m.getLong("id"), e.toString());
+      }
+    }
   }
 
   private BoardEvents() {

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.slf4j.LoggerFactory;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -266,7 +267,13 @@ public final class JobQueue {
    * Call it only after the commit: a worker woken earlier would find nothing to claim.
    */
   public static void wake(Vertx vertx, String queue) {
-    vertx.eventBus().publish(Addresses.wake(queue), new JsonObject().put("type", "jobs.wake"));
+    try {
+      vertx.eventBus().publish(Addresses.wake(queue), new JsonObject().put("type", "jobs.wake"));
+    } catch (RuntimeException e) {
+      // A wake-up is an optimisation (workers poll); a member leaving the cluster can make
+      // a publish throw, and that must not fail the work whose commit it announces.
+      LoggerFactory.getLogger(JobQueue.class).debug("Wake-up for {} not published: {}", queue, e.toString());
+    }
   }
 
   public static String iso(OffsetDateTime t) {

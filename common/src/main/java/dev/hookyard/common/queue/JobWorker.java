@@ -9,34 +9,43 @@ import io.vertx.core.eventbus.MessageConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drains one queue: claims a batch, runs the handler on every job of it (at most
- * {@code concurrency} at once) and settles each job as it finishes, renewing the leases
- * of the jobs still in hand. Every job ends within its timeout counted from the claim:
- * one that never started by then goes back to the queue with its attempt given back;
- * one whose handler throws anything or does not answer is settled as a failure.
- * Woken by {@code jobs.wake.<queue>}; polls as a fallback, so a lost wake-up only costs
- * latency. Stopping waits for the jobs already started.
+ * Drains one queue. Jobs are claimed in batches and run at most {@code concurrency} at a
+ * time; each is settled as it finishes, and the leases of jobs in hand are renewed
+ * (see {@link JobsInHand}). More jobs are claimed as lanes free up, so one slow job
+ * never holds the rest of the queue back. Every job ends within its timeout counted
+ * from its claim: one that never started by then goes back to the queue with its
+ * attempt given back; one whose handler throws anything or has not answered is settled
+ * as a failure. Woken by {@code jobs.wake.<queue>}; polls as a fallback, so a lost
+ * wake-up only costs latency. Stopping gives back the jobs not started and waits for
+ * those running.
  */
 public final class JobWorker extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
 
+  /** A claimed job and the moment its time is up. */
+  private record Claimed(Job job, long deadlineNanos) {
+  }
+
   private final JobQueue queue;
   private final String queueName;
   private final JobHandler handler;
   private final QueueSettings settings;
+  private final ArrayDeque<Claimed> waiting = new ArrayDeque<>();
 
   private String workerId;
+  private JobsInHand inHand;
   private MessageConsumer<Object> wakeups;
   private long pollTimer = -1;
-  private Future<Integer> round;
-  private boolean wakePending;
+  private int running;
+  private boolean claiming;
+  private boolean morePending;
   private boolean stopping;
   private boolean failing;
 
@@ -50,6 +59,7 @@ public final class JobWorker extends VerticleBase {
   @Override
   public Future<?> start() {
     workerId = queueName + "/" + UUID.randomUUID();
+    inHand = new JobsInHand(vertx, queue, queueName, workerId, settings.leaseMs());
     wakeups = vertx.eventBus().consumer(Addresses.wake(queueName), m -> poll());
     pollTimer = vertx.setPeriodic(settings.pollMs(), t -> poll());
     return wakeups.completion().onSuccess(v -> poll());
@@ -60,8 +70,10 @@ public final class JobWorker extends VerticleBase {
     stopping = true;
     vertx.cancelTimer(pollTimer);
     Future<Void> unregistered = wakeups.unregister();
-    Future<?> inHand = round == null ? Future.succeededFuture() : round.otherwiseEmpty();
-    return Future.join(unregistered, inHand);
+    while (!waiting.isEmpty()) {
+      inHand.settle(JobQueue.Settlement.release(waiting.poll().job()));
+    }
+    return Future.join(unregistered, inHand.drained()).onComplete(ar -> inHand.close());
   }
 
   /** This worker's id, as stored in {@code jobs.locked_by} while it holds a job. */
@@ -73,17 +85,19 @@ public final class JobWorker extends VerticleBase {
     if (stopping) {
       return;
     }
-    if (round != null) {
-      wakePending = true;
+    // Enough claimed jobs are already waiting for a lane: claim again as they start.
+    if (claiming || waiting.size() >= settings.concurrency()) {
+      morePending = true;
       return;
     }
-    wakePending = false;
-    round = runRound();
-    round.onComplete(ar -> {
-      round = null;
+    int room = settings.batchSize() - waiting.size();
+    claiming = true;
+    morePending = false;
+    queue.claim(queueName, workerId, room, settings.leaseMs()).onComplete(ar -> {
+      claiming = false;
       if (ar.failed()) {
         if (!failing) {
-          log.warn("Queue {}: claiming or settling failed, will keep polling: {}", queueName, ar.cause().toString());
+          log.warn("Queue {}: claiming failed, will keep polling: {}", queueName, ar.cause().toString());
         }
         failing = true;
         return;
@@ -92,43 +106,42 @@ public final class JobWorker extends VerticleBase {
         log.info("Queue {}: claiming works again", queueName);
         failing = false;
       }
-      if (ar.result() >= settings.batchSize() || wakePending) {
-        context.runOnContext(v -> poll());
-      }
+      List<Job> jobs = ar.result();
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.jobTimeoutMs());
+      inHand.add(jobs);
+      jobs.forEach(j -> waiting.add(new Claimed(j, deadline)));
+      // A full claim means more may be waiting in the queue.
+      morePending |= jobs.size() >= room;
+      startLanes();
     });
   }
 
-  private Future<Integer> runRound() {
-    return queue.claim(queueName, workerId, settings.batchSize(), settings.leaseMs()).compose(jobs -> {
-      if (jobs.isEmpty()) {
-        return Future.succeededFuture(0);
-      }
-      // Every job must be finished within the timeout counted from this claim, so a job
-      // is never still running when its lease (renewed meanwhile) could pass to another worker.
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.jobTimeoutMs());
-      ClaimedBatch batch = new ClaimedBatch(vertx, queue, queueName, workerId, settings.leaseMs(), jobs);
-      // Lane i runs jobs i, i + lanes, i + 2 × lanes … one after another.
-      List<Future<Void>> lanes = new ArrayList<>(jobs.size());
-      int width = Math.min(settings.concurrency(), jobs.size());
-      for (int i = 0; i < jobs.size(); i++) {
-        Job job = jobs.get(i);
-        lanes.add(i < width ? run(job, batch, deadline) : lanes.get(i - width).transform(previous -> run(job, batch, deadline)));
-      }
-      return batch.done().map(v -> jobs.size());
-    });
+  private void startLanes() {
+    while (running < settings.concurrency() && !waiting.isEmpty()) {
+      Claimed next = waiting.poll();
+      running++;
+      run(next).onComplete(ar -> {
+        running--;
+        startLanes();
+      });
+    }
+    if (morePending && !claiming && waiting.size() < settings.concurrency()) {
+      context.runOnContext(v -> poll());
+    }
   }
 
   /** Runs one job and settles it; the returned future frees its lane. */
-  private Future<Void> run(Job job, ClaimedBatch batch, long deadline) {
+  private Future<Void> run(Claimed claimed) {
+    Job job = claimed.job();
     if (job.previousRunExpired() && job.attempt() > settings.maxAttempts()) {
       String reason = "lease expired on attempt " + (job.attempt() - 1) + " of " + settings.maxAttempts();
-      batch.settle(deadLetter(job, reason));
+      inHand.settle(deadLetter(job, reason));
       return Future.succeededFuture();
     }
-    long remainingMs = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+    long remainingMs = TimeUnit.NANOSECONDS.toMillis(claimed.deadlineNanos() - System.nanoTime());
     if (remainingMs <= 0 || stopping) {
       // Never started: back to the queue with its attempt given back.
-      batch.settle(JobQueue.Settlement.release(job));
+      inHand.settle(JobQueue.Settlement.release(job));
       return Future.succeededFuture();
     }
     long started = System.nanoTime();
@@ -143,24 +156,24 @@ public final class JobWorker extends VerticleBase {
     }
     Promise<Void> lane = Promise.promise();
     long timer = vertx.setTimer(remainingMs, t -> {
-      if (batch.holds(job)) {
+      if (inHand.holds(job)) {
         HookyardMetrics.jobFinished(queueName, "timeout", System.nanoTime() - started);
-        batch.settle(timedOut(job, System.nanoTime() - started));
-        // The handler cannot be cancelled: its lane stays taken until it answers or a
-        // lease has passed, and its retry is not due before that either.
+        inHand.settle(timedOut(job, System.nanoTime() - started));
+        // A handler cannot be cancelled: its lane stays taken until it answers or a lease
+        // has passed, and its retry is not due before that either.
         vertx.setTimer(settings.leaseMs(), l -> lane.tryComplete());
       }
     });
     outcome.onComplete(ar -> {
       vertx.cancelTimer(timer);
-      if (batch.holds(job)) {
+      if (inHand.holds(job)) {
         long took = System.nanoTime() - started;
         if (ar.succeeded() && ar.result() != null) {
           HookyardMetrics.jobFinished(queueName, ar.result().status(), took);
-          batch.settle(JobQueue.Settlement.of(job, ar.result()));
+          inHand.settle(JobQueue.Settlement.of(job, ar.result()));
         } else {
           HookyardMetrics.jobFinished(queueName, "error", took);
-          batch.settle(failed(job, ar.failed() ? ar.cause() : new IllegalStateException("handler answered no outcome")));
+          inHand.settle(failed(job, ar.failed() ? ar.cause() : new IllegalStateException("handler answered no outcome")));
         }
       }
       lane.tryComplete();
@@ -181,8 +194,7 @@ public final class JobWorker extends VerticleBase {
   }
 
   private JobQueue.Settlement failed(Job job, Throwable cause) {
-    String reason = cause.getMessage() == null ? cause.toString()
-      : cause instanceof Error ? cause.toString() : cause.getMessage();
+    String reason = cause.getMessage() == null || cause instanceof Error ? cause.toString() : cause.getMessage();
     if (cause instanceof PermanentJobFailure) {
       return deadLetter(job, reason);
     }

@@ -33,7 +33,9 @@ public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMax
       config.perQueue(queue, HookyardConfig.QUEUE_POLL_MS, (int) d.pollMs),
       config.perQueue(queue, HookyardConfig.QUEUE_BATCH_SIZE, d.batchSize),
       Math.max(1, config.perQueue(queue, HookyardConfig.QUEUE_CONCURRENCY, d.concurrency)),
-      Math.max(1, config.perQueue(queue, HookyardConfig.QUEUE_JOB_TIMEOUT_MS, (int) d.jobTimeoutMs)));
+      // Unset, a job gets 90 % of its queue's lease, as before leases were renewed.
+      Math.max(1, config.perQueue(queue, HookyardConfig.QUEUE_JOB_TIMEOUT_MS,
+        config.perQueue(queue, HookyardConfig.QUEUE_LEASE_MS, (int) d.leaseMs) * 9 / 10)));
   }
 
   /** Delay before attempt {@code failedAttempt + 1}: base, 2×base, 4×base … capped. */

@@ -193,6 +193,25 @@ class JobWorkerTest {
   }
 
   @Test
+  @DisplayName("A job that hangs holds one lane only: the rest of the queue keeps flowing past it")
+  void hungJobHoldsOneLane(Vertx vertx) throws Exception {
+    long hung = enqueue("test.hol", "hol-hung");
+    List<Long> quick = new java.util.ArrayList<>();
+    for (int i = 0; i < 30; i++) {
+      quick.add(enqueue("test.hol", "hol-" + i));
+    }
+    deploy(vertx, "test.hol", job -> job.id() == hung ? io.vertx.core.Promise.<JobOutcome>promise().future()
+        : Future.succeededFuture(JobOutcome.done()),
+      QueueSettings.defaults().withPoll(50).withLease(10_000, 30_000).withLanes(5, 2));
+    long started = System.nanoTime();
+    for (long id : quick) {
+      assertThat(awaitJob(id, r -> r.getString("status").equals("done")).getString("status")).isEqualTo("done");
+    }
+    assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(10));
+    assertThat(job(hung).getString("status")).isEqualTo("running");
+  }
+
+  @Test
   @DisplayName("A handler that throws an Error is settled as a failure and the worker goes on with the next job")
   void errorIsAFailure(Vertx vertx) throws Exception {
     long bad = enqueue("test.error", "error-bad");

@@ -12,15 +12,15 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The jobs one claim statement handed a worker, until each is settled. A job is settled
- * as soon as it finishes — settlements that finish while one is being written share the
- * next statement — and the leases of jobs still in hand are renewed every third of a
- * lease, so no other worker takes a job this one is still working on. Runs on the
- * worker's context only.
+ * The jobs a worker has claimed and not yet settled. A job is settled as soon as it
+ * finishes — settlements that finish while one is being written share the next
+ * statement — and every third of a lease the leases of the jobs still in hand are
+ * renewed, so no other worker takes a job this one still works on or will start. Used
+ * on the worker's context only.
  */
-final class ClaimedBatch {
+final class JobsInHand {
 
-  private static final Logger log = LoggerFactory.getLogger(ClaimedBatch.class);
+  private static final Logger log = LoggerFactory.getLogger(JobsInHand.class);
   private static final int SETTLE_TRIES = 5;
 
   private final Vertx vertx;
@@ -28,40 +28,54 @@ final class ClaimedBatch {
   private final String queueName;
   private final String workerId;
   private final long leaseMs;
-  private final Map<Long, Job> inHand = new LinkedHashMap<>();
+  private final Map<Long, Job> held = new LinkedHashMap<>();
   private final List<JobQueue.Settlement> pending = new ArrayList<>();
-  private final Promise<Void> settled = Promise.promise();
+  private final List<Promise<Void>> drained = new ArrayList<>();
   private final long renewTimer;
   private boolean writing;
   private int failedWrites;
 
-  ClaimedBatch(Vertx vertx, JobQueue queue, String queueName, String workerId, long leaseMs, List<Job> jobs) {
+  JobsInHand(Vertx vertx, JobQueue queue, String queueName, String workerId, long leaseMs) {
     this.vertx = vertx;
     this.queue = queue;
     this.queueName = queueName;
     this.workerId = workerId;
     this.leaseMs = leaseMs;
-    jobs.forEach(j -> inHand.put(j.id(), j));
     this.renewTimer = vertx.setPeriodic(Math.max(1, leaseMs / 3), t -> renew());
+  }
+
+  void add(List<Job> jobs) {
+    jobs.forEach(j -> held.put(j.id(), j));
   }
 
   /** Whether the job still waits for its settlement. */
   boolean holds(Job job) {
-    return inHand.containsKey(job.id());
+    return held.containsKey(job.id());
+  }
+
+  int size() {
+    return held.size();
   }
 
   /** Settles one job (once; later calls for it are ignored). */
   void settle(JobQueue.Settlement settlement) {
-    if (inHand.remove(settlement.jobId()) == null) {
+    if (held.remove(settlement.jobId()) == null) {
       return;
     }
     pending.add(settlement);
     write();
   }
 
-  /** Completes once every job of the batch has been settled and written (or given up to its lease). */
-  Future<Void> done() {
-    return settled.future();
+  /** Completes once nothing is held and every settlement is written (or left to lease expiry). */
+  Future<Void> drained() {
+    Promise<Void> p = Promise.promise();
+    drained.add(p);
+    write();
+    return p.future();
+  }
+
+  void close() {
+    vertx.cancelTimer(renewTimer);
   }
 
   private void write() {
@@ -69,9 +83,10 @@ final class ClaimedBatch {
       return;
     }
     if (pending.isEmpty()) {
-      if (inHand.isEmpty()) {
-        vertx.cancelTimer(renewTimer);
-        settled.tryComplete();
+      if (held.isEmpty() && !drained.isEmpty()) {
+        List<Promise<Void>> done = new ArrayList<>(drained);
+        drained.clear();
+        done.forEach(Promise::tryComplete);
       }
       return;
     }
@@ -86,27 +101,20 @@ final class ClaimedBatch {
           vertx.setTimer(200L * failedWrites, t -> write());
           return;
         }
-        // The rows stay 'running' under this worker's lease; once it expires another
-        // claim rescues them, so nothing is lost — only delayed.
+        // The rows stay 'running' under this worker's id; the lease is no longer renewed,
+        // so once it expires another claim rescues them: delayed, never lost.
         log.warn("Queue {}: {} settlement(s) not written, left to lease expiry: {}", queueName, batch.size(), ar.cause().toString());
-      } else {
-        failedWrites = 0;
       }
+      failedWrites = 0;
       write();
     });
   }
 
   private void renew() {
-    if (inHand.isEmpty()) {
+    if (held.isEmpty()) {
       return;
     }
-    queue.renew(workerId, new ArrayList<>(inHand.values()), leaseMs)
+    queue.renew(workerId, new ArrayList<>(held.values()), leaseMs)
       .onFailure(err -> log.debug("Queue {}: leases not renewed: {}", queueName, err.toString()));
-  }
-
-  /** Stops renewing {@code job}'s lease without settling it (its run is abandoned to lease expiry). */
-  void abandon(Job job) {
-    inHand.remove(job.id());
-    write();
   }
 }
