@@ -162,6 +162,86 @@ class MultiProcessClusterTest {
     }
   }
 
+  @Test
+  @Timeout(value = 3, unit = TimeUnit.MINUTES)
+  @DisplayName("Processes outlive each other: a gateway with no processors keeps accepting, processors whose gateway died keep draining, and no event loop blocks")
+  void processesOutliveEachOther() throws Exception {
+    PgConnectOptions db = TestDatabase.fresh();
+    String cluster = "hookyard-mp-" + UUID.randomUUID();
+    int clusterPort = 20_000 + (int) ((ProcessHandle.current().pid() + 97) % 20_000);
+    List<HookyardProcess> all = new ArrayList<>();
+    Vertx vertx = Vertx.vertx();
+    Pool pool = dev.hookyard.common.db.Database.createPool(vertx, db, 4);
+    try {
+      HookyardProcess gateway = track(all, HookyardProcess.start("gateway", env(db, cluster, clusterPort, "gateway")));
+      HookyardProcess first = track(all, HookyardProcess.start("processors-1", env(db, cluster, clusterPort, "processors")));
+      gateway.awaitReady(Duration.ofSeconds(90));
+      first.awaitReady(Duration.ofSeconds(90));
+      WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port));
+      assertThat(client.post("/api/v1/workspaces").bearerTokenAuthentication(TestHookyard.TOKEN)
+        .sendJsonObject(new JsonObject().put("slug", "mp").put("name", "MP").put("issue_prefix", "MP"))
+        .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+      assertThat(client.post("/api/v1/workspaces/mp/repositories").bearerTokenAuthentication(TestHookyard.TOKEN)
+        .sendJsonObject(new JsonObject().put("full_name", "acme/mp").put("default_branch", "main"))
+        .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+
+      // Every processors process gone: the gateway still stores and acknowledges; jobs wait.
+      first.kill9();
+      for (int n = 1; n <= 50; n++) {
+        assertThat(send(client, n)).isEqualTo(202);
+      }
+      assertThat(http(gateway, "/ready")).isEqualTo(200);
+      assertThat(count(pool, "SELECT count(*) FROM jobs WHERE delivery_id LIKE 'mp-%' AND status = 'queued'")).isEqualTo(50);
+
+      // A new processors process drains them; then the gateway dies mid-load and it keeps draining.
+      HookyardProcess second = track(all, HookyardProcess.start("processors-2", env(db, cluster, clusterPort, "processors")));
+      second.awaitReady(Duration.ofSeconds(90));
+      for (int n = 51; n <= 400; n++) {
+        assertThat(send(client, n)).isEqualTo(202);
+      }
+      gateway.kill9();
+      long deadline = System.currentTimeMillis() + 60_000;
+      while (System.currentTimeMillis() < deadline
+        && count(pool, "SELECT count(*) FROM jobs WHERE delivery_id LIKE 'mp-%' AND status = 'done'") < 400) {
+        Thread.sleep(200);
+      }
+      List<String> byStatus = new ArrayList<>();
+      pool.query("SELECT queue, status, count(*) AS n, max(attempts) AS attempts, max(locked_by) AS by FROM jobs GROUP BY 1, 2")
+        .execute().await(10, TimeUnit.SECONDS)
+        .forEach(r -> byStatus.add(r.getString("queue") + " " + r.getString("status") + " " + r.getLong("n") + " "
+          + r.getInteger("attempts") + " " + r.getString("by")));
+      assertThat(count(pool, "SELECT count(*) FROM jobs WHERE delivery_id LIKE 'mp-%' AND status = 'done'"))
+        .as("jobs: %s", byStatus).isEqualTo(400);
+      assertThat(http(second, "/ready")).isEqualTo(200);
+      for (HookyardProcess p : all) {
+        assertThat(p.output()).as("%s's log", p.name).doesNotContain("has been blocked for");
+      }
+    } finally {
+      for (HookyardProcess p : all) {
+        p.close();
+      }
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
+  }
+
+  private static int send(WebClient client, int n) throws Exception {
+    byte[] body = push(n);
+    return client.post("/webhooks/github").putHeader("Content-Type", "application/json")
+      .putHeader("X-GitHub-Event", "push").putHeader("X-GitHub-Delivery", "mp-" + n)
+      .putHeader(GitHubSignature.HEADER, GitHubSignature.sign(TestHookyard.SECRET, body))
+      .sendBuffer(Buffer.buffer(body)).await(30, TimeUnit.SECONDS).statusCode();
+  }
+
+  private static int http(HookyardProcess p, String path) throws Exception {
+    return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + p.port + path)).timeout(Duration.ofSeconds(10)).build(),
+      java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+  }
+
+  private static long count(Pool pool, String sql) throws Exception {
+    return pool.query(sql).execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+  }
+
   private static synchronized HookyardProcess track(List<HookyardProcess> all, HookyardProcess p) {
     all.add(p);
     return p;
