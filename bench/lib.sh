@@ -112,3 +112,43 @@ stable_count() {
   done
   die "stored count did not settle (last: ${prev:-none})"
 }
+
+now() { date +%s.%N; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+
+admin() { # method path [json]
+  local out code
+  out="$(curl -s -m 30 -w '\n%{http_code}' -X "$1" "$BASE$2" -H "Authorization: Bearer $token" \
+    -H 'Content-Type: application/json' ${3:+-d "$3"})"
+  code="${out##*$'\n'}"
+  [[ "$code" == 2* ]] || die "$1 $2 answered $code: ${out%$'\n'*}"
+  printf '%s' "${out%$'\n'*}"
+}
+
+# Sums of the job stats: "<pending> <done> <ignored> <dead>" over every queue.
+job_totals() {
+  curl -sf -m 30 "$BASE/api/v1/jobs/stats" -H "Authorization: Bearer $token" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+total = lambda *keys: sum(q.get(k, 0) for q in s.values() for k in keys)
+print(total("queued", "running", "failed"), total("done"), total("ignored"), total("dead"))'
+}
+
+job_table() {
+  curl -sf -m 30 "$BASE/api/v1/jobs/stats" -H "Authorization: Bearer $token" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)
+print("  %-32s %8s %8s %8s" % ("queue", "done", "ignored", "dead"))
+for name, q in sorted(s.items()):
+    print("  %-32s %8d %8d %8d" % (name, q["done"], q["ignored"], q["dead"]))'
+}
+
+# The bench workspace: a tracked repository with a project and five users.
+track_bench_repository() {
+  admin POST /api/v1/workspaces '{"slug":"bench","name":"Bench","issue_prefix":"BEN"}' >/dev/null
+  admin POST /api/v1/workspaces/bench/repositories '{"full_name":"bench-org/bench-repo","default_branch":"main"}' >/dev/null
+  admin POST /api/v1/workspaces/bench/projects '{"repository":"bench-org/bench-repo","plan_path":"PLAN.md"}' >/dev/null
+  for u in 0 1 2 3 4; do
+    admin POST /api/v1/users "{\"login\":\"bench-dev-$u\",\"name\":\"Bench Dev $u\",\"email\":\"bench-dev-$u@bench.example\",\"github_id\":$((900000 + u))}" >/dev/null
+  done
+}
