@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Board and matching benchmark: a workspace of ISSUES (5,000) open issues whose
+# embeddings the in-process model computes, then PRS (1,000) pull requests opened at
+# RATE (50) per second against a local fake LLM (OpenAI-compatible, LLM_DELAY_MS
+# each). Prints the matching layers' p50/p99 (explicit identifiers, semantic top-k
+# over the workspace, LLM verification) from /metrics, and the latency from a
+# webhook's 202 to its board message on the Server-Sent Events stream.
+#
+# Floors: semantic top-10 ≤ 20 ms p99 at 5,000 issues; webhook → board message ≤ 250 ms
+# p99 at 50 PRs/s.
+#
+# Knobs (env): ISSUES, PRS, RATE, TOP_K (10), LLM_DELAY_MS (30), PORT (18200), SKIP_BUILD=1, KEEP=1
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+ISSUES="${ISSUES:-5000}"
+PRS="${PRS:-1000}"
+RATE="${RATE:-50}"
+TOP_K="${TOP_K:-10}"
+LLM_DELAY_MS="${LLM_DELAY_MS:-30}"
+PORT="${PORT:-18200}"
+LLM_PORT="$(( PORT + 1 ))"
+
+BENCH_TAG=matching
+source "$ROOT/bench/lib.sh"
+build_jar
+
+python3 bench/matching_load.py fake-llm "$LLM_PORT" "$LLM_DELAY_MS" &
+llm_pid=$!
+trap 'kill "$llm_pid" 2>/dev/null || true; cleanup' EXIT
+
+start_hookyard matching HOOKYARD_ROLES=all HOOKYARD_AI_PROVIDER=openai HOOKYARD_AI_URL="http://127.0.0.1:$LLM_PORT/v1" \
+  HOOKYARD_AI_MODEL=bench HOOKYARD_MATCHING_TOP_K="$TOP_K" HOOKYARD_MATCHING_INSTANCES=2
+admin POST /api/v1/workspaces '{"slug":"bench","name":"Bench","issue_prefix":"BENCH"}' >/dev/null
+admin POST /api/v1/workspaces/bench/repositories '{"full_name":"bench-org/bench-repo","default_branch":"main"}' >/dev/null
+
+log "creating $ISSUES issues"
+t0="$(now)"
+python3 bench/matching_load.py issues "$BASE" "$token" "$ISSUES"
+log "created in $(secs "$t0" "$(now)") s; waiting for their embeddings"
+while :; do
+  read -r pending _ _ _ < <(job_totals)
+  (( pending == 0 )) && break
+  sleep 1
+done
+log "embeddings done $(secs "$t0" "$(now)") s after the first issue"
+
+python3 bench/matching_load.py prs "$BASE" "$token" "$secret" "$PRS" "$RATE" "$ISSUES"
+while :; do
+  read -r pending _ _ dead < <(job_totals)
+  (( pending == 0 )) && break
+  sleep 1
+done
+
+echo "matching layers (ms, from /metrics; $ISSUES open issues, top-$TOP_K, LLM answering in $LLM_DELAY_MS ms):"
+curl -sf "$BASE/metrics" | python3 -c '
+import re, sys
+rows = {}
+for line in sys.stdin:
+    m = re.match(r"hookyard_matching_layer_seconds\{(.*)\} ([0-9.eE+-]+)$", line.strip())
+    if m and "quantile" in m.group(1):
+        labels = dict(re.findall(r"(\w+)=\"([^\"]*)\"", m.group(1)))
+        rows.setdefault(labels["layer"], {})[labels["quantile"]] = float(m.group(2)) * 1000
+for layer in ("explicit", "semantic", "llm"):
+    q = rows.get(layer, {})
+    print("  %-9s p50 %8.2f   p99 %8.2f" % (layer, q.get("0.5", float("nan")), q.get("0.99", float("nan"))))'
+echo "dead letters: $dead"
