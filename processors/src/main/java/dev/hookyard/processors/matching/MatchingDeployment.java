@@ -32,12 +32,13 @@ public final class MatchingDeployment {
   /** The matching verticles; the future fails on a configuration error. */
   public static Future<List<String>> deploy(Vertx vertx, HookyardConfig config, Pool pool) {
     IssueMatcher matcher;
+    int instances;
     try {
       matcher = matcher(vertx, config, pool);
+      instances = config.integer(HookyardConfig.MATCHING_INSTANCES, 1);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    int instances = config.integer(HookyardConfig.MATCHING_INSTANCES, 1);
     TextEmbedder.warmUp(vertx);
     return vertx.deployVerticle(() -> new MatchingVerticle(matcher), new DeploymentOptions().setInstances(instances))
       .map(List::of);

@@ -41,8 +41,8 @@ final class VerifierBreaker {
         .setFallbackOnFailure(false)
         // No periodic state broadcast on the (clustered) event bus: the gauge says it.
         .setNotificationAddress(null))
-      .openHandler(v -> log.warn("AI verifier ({}) circuit breaker open after {} failed calls; candidates stay suggestions for {} ms",
-        provider, maxFailures, resetMs))
+      .openHandler(v -> log.warn("AI verifier ({}) circuit breaker open: no calls, candidates stay suggestions; trial in {} ms",
+        provider, resetMs))
       .halfOpenHandler(v -> log.info("AI verifier ({}) circuit breaker half-open: the next call is a trial", provider))
       .closeHandler(v -> log.info("AI verifier ({}) circuit breaker closed: calls resume", provider));
     MatchingMetrics.breaker(provider, breaker);

@@ -66,6 +66,15 @@ class MatchingExplicitTest {
   }
 
   @Test
+  @DisplayName("An unknown AI provider fails the deployment with a message naming the setting")
+  void unknownProvider() {
+    var deployed = MatchingDeployment.deploy(fx.vertx,
+      dev.hookyard.common.config.HookyardConfig.from(Map.of("HOOKYARD_AI_PROVIDER", "oracle")), fx.pool);
+    assertThatThrownBy(() -> deployed.await(10, java.util.concurrent.TimeUnit.SECONDS))
+      .hasMessageContaining("HOOKYARD_AI_PROVIDER");
+  }
+
+  @Test
   @DisplayName("A semantic request in a workspace without embedded issues has no candidates and does not call a verifier")
   void semanticWithoutIssues() throws Exception {
     JsonObject reply = fx.match(workspace, "Handle empty password on sign-in form", "", "fix/password", true);
