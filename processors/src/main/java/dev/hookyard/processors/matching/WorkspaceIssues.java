@@ -1,0 +1,107 @@
+package dev.hookyard.processors.matching;
+
+import dev.hookyard.common.board.IssueStatus;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
+
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * What one node knows of one workspace's issues: every issue (so its count can be
+ * checked against the database's), the newest {@code updated_at} seen, and a packed
+ * {@link IssueVectors} of the candidates, rebuilt only after something changed.
+ * Shared by every matching instance, hence synchronised; each call is short.
+ */
+final class WorkspaceIssues {
+
+  static final OffsetDateTime BEGINNING = OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+
+  private record Entry(String identifier, String title, float[] vector, OffsetDateTime updatedAt) {
+  }
+
+  private final long overlapMs;
+  private final long fullReloadMs;
+  private Map<Long, Entry> entries = new HashMap<>();
+  private OffsetDateTime newest;
+  private long loadedAtMs;
+  private boolean fullDue = true;
+  private IssueVectors vectors = IssueVectors.EMPTY;
+  private boolean changed;
+
+  WorkspaceIssues(long overlapMs, long fullReloadMs) {
+    this.overlapMs = overlapMs;
+    this.fullReloadMs = fullReloadMs;
+  }
+
+  /**
+   * Where the next read starts: a little before the newest change seen, because rows
+   * committed later can carry the same or a slightly older {@code updated_at} (it is the
+   * writing transaction's start time). Everything, now and then, to forget deleted
+   * issues and anything a long transaction hid from the overlap.
+   */
+  synchronized OffsetDateTime since(long nowMs) {
+    if (fullDue || newest == null || nowMs - loadedAtMs >= fullReloadMs) {
+      fullDue = true;
+      return BEGINNING;
+    }
+    return newest.minusNanos(overlapMs * 1_000_000);
+  }
+
+  /**
+   * Applies one read. False when the workspace's issue count disagrees with what is
+   * known afterwards: something was deleted or missed, and the next read is a full one.
+   */
+  synchronized boolean apply(RowSet<Row> rows, OffsetDateTime since, long nowMs) {
+    boolean full = since.equals(BEGINNING);
+    Map<Long, Entry> next = full ? new HashMap<>() : entries;
+    long total = 0;
+    for (Row r : rows) {
+      total = r.getLong("issues");
+      Long id = r.getLong("id");
+      if (id == null) {
+        continue;
+      }
+      OffsetDateTime updatedAt = r.getOffsetDateTime("updated_at");
+      Entry known = entries.get(id);
+      // Seen already (the overlap re-reads), or another instance applied a newer read.
+      if (known != null && !known.updatedAt().isBefore(updatedAt)) {
+        next.put(id, known);
+        continue;
+      }
+      boolean open = !IssueStatus.DONE.equals(r.getString("status"));
+      float[] vector = open ? Vectors.decode(r.getBuffer("embedding")) : null;
+      next.put(id, new Entry(r.getString("identifier"), r.getString("title"), vector, updatedAt));
+      changed = true;
+      if (newest == null || updatedAt.isAfter(newest)) {
+        newest = updatedAt;
+      }
+    }
+    if (full) {
+      changed = changed || next.size() != entries.size();
+      entries = next;
+      loadedAtMs = nowMs;
+      fullDue = false;
+    }
+    if (entries.size() != total) {
+      fullDue = true;
+      return full;
+    }
+    return true;
+  }
+
+  /** The candidates as of the last read. */
+  synchronized IssueVectors vectors() {
+    if (changed) {
+      vectors = new IssueVectors(entries.entrySet().stream()
+        .filter(e -> e.getValue().vector() != null)
+        .map(e -> new IssueVectors.Issue(e.getKey(), e.getValue().identifier(), e.getValue().title(), e.getValue().vector()))
+        .toList());
+      changed = false;
+    }
+    return vectors;
+  }
+}
