@@ -3,6 +3,7 @@ package dev.hookyard.processors;
 import dev.hookyard.common.Queues;
 import dev.hookyard.processors.board.BoardDeployment;
 import dev.hookyard.processors.github.GitHubProcessing;
+import dev.hookyard.processors.matching.MatchingDeployment;
 import dev.hookyard.processors.verification.VerificationDeployment;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.queue.JobHandler;
@@ -45,29 +46,34 @@ public final class ProcessorsDeployment {
     if (!events.keySet().equals(new HashSet<>(Queues.PROCESSED_EVENTS))) {
       throw new IllegalStateException("processed events and processors disagree: " + events.keySet());
     }
-    List<Future<String>> deployments = new ArrayList<>();
-    events.forEach((event, handler) -> deployments.add(
-      deployWorker(vertx, config, queue, Queues.WEBHOOK_PREFIX + event, event, handler)));
-    processors.followUps().forEach((name, handler) -> deployments.add(deployWorker(vertx, config, queue, name, name, handler)));
-    deployments.add(deployWorker(vertx, config, queue, Queues.BOARD_AUTOMATION, Queues.BOARD_AUTOMATION,
-      BoardDeployment.automation(vertx, config, pool, BoardDeployment.CommitSource.none())));
+    Map<String, JobHandler> workers = new LinkedHashMap<>();
+    events.forEach((event, handler) -> workers.put(Queues.WEBHOOK_PREFIX + event, handler));
+    workers.putAll(processors.followUps());
+    workers.put(Queues.BOARD_AUTOMATION, BoardDeployment.automation(vertx, config, pool, BoardDeployment.CommitSource.none()));
+    workers.put(Queues.ISSUE_EMBEDDING, MatchingDeployment.embeddingHandler(vertx, pool));
     // Nobody reads these payloads: the gateway has already checked they are JSON objects.
-    deployments.add(deployWorker(vertx, config, queue, Queues.UNHANDLED, "unhandled",
-      job -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'"))));
-    deployments.add(deployWorker(vertx, config, queue, Queues.SENTRY_ALERTS, "alerts_sentry",
-      VerificationDeployment.sentryAlerts(vertx, pool)));
-    deployments.add(deployWorker(vertx, config, queue, Queues.LOKI_ALERTS, "alerts_loki",
-      VerificationDeployment.lokiAlerts(vertx, pool)));
-    return processors.listen(vertx).compose(v -> Future.all(deployments)).map(all -> {
-      List<String> ids = new ArrayList<>();
-      deployments.forEach(f -> ids.add(f.result()));
-      return ids;
-    });
+    workers.put(Queues.UNHANDLED, job -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'")));
+    workers.put(Queues.SENTRY_ALERTS, VerificationDeployment.sentryAlerts(vertx, pool));
+    workers.put(Queues.LOKI_ALERTS, VerificationDeployment.lokiAlerts(vertx, pool));
+    // The matcher first: board automation asks it as soon as its worker runs.
+    return processors.listen(vertx)
+      .compose(v -> MatchingDeployment.deploy(vertx, config, pool))
+      .compose(matching -> {
+        List<Future<String>> deployed = new ArrayList<>();
+        workers.forEach((queueName, handler) -> deployed.add(deployWorker(vertx, config, queue, queueName, handler)));
+        return Future.all(deployed).map(all -> {
+          List<String> ids = new ArrayList<>(matching);
+          deployed.forEach(f -> ids.add(f.result()));
+          return ids;
+        });
+      });
   }
 
+  /** Instances: {@code HOOKYARD_PROCESSOR_<EVENT>_INSTANCES} (by event for webhook queues, else by queue name). */
   private static Future<String> deployWorker(Vertx vertx, HookyardConfig config, JobQueue queue, String queueName,
-                                             String event, JobHandler handler) {
-    int instances = config.integer("HOOKYARD_PROCESSOR_" + HookyardConfig.envName(event) + "_INSTANCES",
+                                             JobHandler handler) {
+    String name = queueName.startsWith(Queues.WEBHOOK_PREFIX) ? queueName.substring(Queues.WEBHOOK_PREFIX.length()) : queueName;
+    int instances = config.integer("HOOKYARD_PROCESSOR_" + HookyardConfig.envName(name) + "_INSTANCES",
       config.integer(HookyardConfig.PROCESSOR_INSTANCES, 1));
     QueueSettings settings = QueueSettings.of(config, queueName);
     log.debug("Deploying {} worker(s) for {}", instances, queueName);

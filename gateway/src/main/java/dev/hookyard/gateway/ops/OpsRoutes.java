@@ -30,8 +30,10 @@ public final class OpsRoutes {
 
   private void ready(RoutingContext ctx) {
     Future<String> db = pool.query("SELECT 1").execute().map(r -> "up").otherwise("down");
+    // This node's own event bus: a peer that died (and is not yet dropped from the
+    // cluster) is not this process's dependency, and must not make it unready.
     Future<String> bus = vertx.eventBus()
-      .request(Addresses.PING, new JsonObject().put("type", "ping"), new DeliveryOptions().setSendTimeout(2_000))
+      .request(Addresses.PING, new JsonObject().put("type", "ping"), new DeliveryOptions().setSendTimeout(2_000).setLocalOnly(true))
       .map(r -> "up").otherwise("down");
     Future.join(db, bus).onComplete(ar -> {
       boolean ready = "up".equals(db.result()) && "up".equals(bus.result());
