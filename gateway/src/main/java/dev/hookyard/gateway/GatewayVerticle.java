@@ -6,7 +6,7 @@ import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.webhook.GitHubSignature;
 import dev.hookyard.gateway.admin.AdminRoutes;
-import dev.hookyard.gateway.board.IssueApi;
+import dev.hookyard.gateway.board.BoardRoutes;
 import dev.hookyard.gateway.ingest.IngestRoutes;
 import dev.hookyard.gateway.ops.OpsRoutes;
 import io.vertx.core.Future;
@@ -61,7 +61,7 @@ public final class GatewayVerticle extends VerticleBase {
     // Admin request bodies are small JSON documents; the webhook routes read their own raw bodies.
     router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
     new AdminRoutes(vertx, pool, signature).mount(router, auth);
-    new IssueApi(vertx, pool).mount(router, auth);
+    new BoardRoutes(vertx, pool, credentials.adminToken()).mount(router, auth);
     new OpsRoutes(vertx, pool).mount(router);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "no route for " + ctx.request().method() + " " + ctx.request().path()));
     router.errorHandler(500, ctx -> {
