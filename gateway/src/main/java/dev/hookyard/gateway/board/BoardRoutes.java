@@ -45,7 +45,7 @@ public final class BoardRoutes {
     router.get("/api/v1/workspaces/:ws/board").handler(access.guard()).handler(this::columns);
     router.get("/api/v1/workspaces/:ws/board/events").handler(access.guard()).handler(new BoardEventStream(vertx, pool)::handle);
     router.route("/eventbus/*").subRouter(BoardBridge.router(vertx, access));
-    router.get("/board/assets/sockjs.min.js").handler(StaticHandler.create("META-INF/resources/webjars/sockjs-client/1.6.1/dist")
+    router.get("/board/assets/sockjs/*").handler(StaticHandler.create("META-INF/resources/webjars/sockjs-client/1.6.1/dist")
       .setCachingEnabled(true));
     router.get("/board/assets/*").handler(StaticHandler.create("board").setCachingEnabled(true));
     router.get("/board/:ws").handler(ctx -> ctx.response().putHeader("Content-Type", "text/html; charset=utf-8")
