@@ -115,6 +115,21 @@ public final class HookyardMetrics {
     }).set(depth);
   }
 
+  /**
+   * Reports the webhook request-body bytes held at once by the gateway (the latest
+   * budget registered: one per process).
+   */
+  public static void bodyBytesInFlight(java.util.function.LongSupplier inFlight) {
+    bodyBytes = inFlight;
+    MeterRegistry registry = registry();
+    if (registry.find("hookyard.webhook.body.bytes.in.flight").gauge() == null) {
+      io.micrometer.core.instrument.Gauge.builder("hookyard.webhook.body.bytes.in.flight", () -> bodyBytes.getAsLong())
+        .description("Webhook request-body bytes held at once (HOOKYARD_MAX_INFLIGHT_BYTES bounds it)").register(registry);
+    }
+  }
+
+  private static volatile java.util.function.LongSupplier bodyBytes = () -> 0;
+
   private HookyardMetrics() {
   }
 }
