@@ -1,7 +1,7 @@
 package dev.hookyard.gateway.ingest;
 
 /** SQL of storing deliveries and of the webhook health figures. */
-final class IngestQueries {
+public final class IngestQueries {
 
   /** Rows per minute in {@code delivery_counts}: one per delivery store, give or take a collision. */
   static final int COUNTER_SHARDS = 64;
@@ -55,7 +55,7 @@ final class IngestQueries {
    * index (dead jobs updated in the last hour — a job dies after its delivery arrived),
    * and the latest arrival from the end of the {@code received_at} index.
    */
-  static final String HEALTH = """
+  public static final String HEALTH = """
     SELECT (SELECT coalesce(sum(total), 0) FROM delivery_counts WHERE minute_start > now() - interval '1 hour')::bigint AS total,
            (SELECT count(DISTINCT j.delivery_id) FROM jobs j JOIN deliveries d ON d.id = j.delivery_id
              WHERE j.status = 'dead' AND j.updated_at > now() - interval '1 hour'
