@@ -26,6 +26,9 @@ final class RawBody {
   record Limits(long maxBytes, BodyBudget budget, long timeoutMs) {
   }
 
+  private static final int INITIAL = 1024;
+  private static final long GROW_STEP = 4L * 1024 * 1024;
+
   /** Budget bytes one request holds; released once, whichever way the exchange ends. */
   private static final class Held {
     private final BodyBudget budget;
@@ -38,11 +41,25 @@ final class RawBody {
     }
 
     boolean take(long n, boolean small) {
+      if (n <= 0) {
+        return true;
+      }
       if (!budget.tryReserve(n, small)) {
         return false;
       }
       bytes += n;
       return true;
+    }
+
+    /**
+     * Holds budget for a growing buffer of {@code length} bytes: its capacity as the
+     * buffer will allocate it (doubling up to 4 MiB, then 4 MiB steps), so what the budget
+     * counts is the memory really taken, not only the bytes received.
+     */
+    boolean growTo(long length) {
+      long capacity = length <= GROW_STEP ? Math.max(INITIAL, Long.highestOneBit(Math.max(1, length - 1)) << 1)
+        : (length + GROW_STEP - 1) / GROW_STEP * GROW_STEP;
+      return capacity <= bytes || take(capacity - bytes, false);
     }
 
     void release() {
@@ -65,7 +82,7 @@ final class RawBody {
       overBudget(ctx);
       return;
     }
-    Buffer body = Buffer.buffer(announced ? (int) declared : 1024);
+    Buffer body = Buffer.buffer(announced ? (int) declared : INITIAL);
     held.timer = ctx.vertx().setTimer(limits.timeoutMs(), t -> {
       if (!held.done) {
         held.done = true;
@@ -81,8 +98,8 @@ final class RawBody {
         tooLarge(ctx, limits.maxBytes());
         return;
       }
-      // Unannounced (chunked) bodies draw on the budget as they grow, never from the reserved part.
-      if (!announced && !held.take(chunk.length(), false)) {
+      // Unannounced (chunked) bodies draw on the budget as their buffer grows, never from the reserved part.
+      if (!announced && !held.growTo(body.length() + chunk.length())) {
         finish(ctx, held);
         overBudget(ctx);
         return;
