@@ -157,7 +157,15 @@ final class DeliveryStore {
         return Future.join(each).mapEmpty();
       })
       .map(v -> {
-        repeats.forEach(p -> p.promise().tryComplete(Result.DUPLICATE));
+        // A repeat shares the fate of the first of its id: a duplicate of a stored one, refused with a refused one.
+        for (Pending p : repeats) {
+          Future<Result> firstOfId = byId.get(p.delivery().id()).promise().future();
+          if (firstOfId.failed()) {
+            p.promise().tryFail(firstOfId.cause());
+          } else {
+            p.promise().tryComplete(Result.DUPLICATE);
+          }
+        }
         return (Void) null;
       })
       .onFailure(err -> batch.forEach(p -> p.promise().tryFail(err)));
