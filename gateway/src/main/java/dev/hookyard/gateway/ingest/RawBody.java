@@ -27,6 +27,8 @@ final class RawBody {
   }
 
   private static final int INITIAL = 1024;
+  /** How long a refused connection stays open, unread, before it is closed. */
+  private static final long LINGER_MS = 250;
   private static final long GROW_STEP = 4L * 1024 * 1024;
 
   /** Budget bytes one request holds; released once, whichever way the exchange ends. */
@@ -140,8 +142,10 @@ final class RawBody {
   }
 
   /**
-   * Refuses a request whose body is not (or no longer) read: the answer is sent, then
-   * the connection is closed, so the rest of the body is never drained.
+   * Refuses a request whose body is not (or no longer) read: reading stops, the answer
+   * is sent, and the connection is closed a moment later, so the rest of the body is
+   * never drained. The moment lets the answer reach a client that is still sending: a
+   * socket closed with unread bytes is reset, and a reset can overtake the answer.
    */
   static void refuseEarly(RoutingContext ctx, int status, String code, String message) {
     HookyardMetrics.deliveryRejected(code);
@@ -149,11 +153,12 @@ final class RawBody {
     if (response.ended() || response.closed()) {
       return;
     }
+    ctx.request().pause();
     response.setStatusCode(status)
       .putHeader("Content-Type", "application/json")
       .putHeader("Connection", "close")
       .end(new JsonObject().put("error", code).put("message", message).encode())
-      .onComplete(ar -> ctx.request().connection().close());
+      .onComplete(ar -> ctx.vertx().setTimer(LINGER_MS, t -> ctx.request().connection().close()));
   }
 
   static void reject(RoutingContext ctx, int status, String code, String message) {
