@@ -40,17 +40,20 @@ public final class Hookyard implements AutoCloseable {
   private final Database database;
   private final Vertx vertx;
   private final Pool pool;
+  private final Pool gatewayPool;
   private final List<String> frontDeployments = new ArrayList<>();
   private final List<String> workDeployments = new ArrayList<>();
   private boolean closed;
 
-  private Hookyard(HookyardConfig config, Set<Role> roles, Credentials credentials, Database database, Vertx vertx, Pool pool) {
+  private Hookyard(HookyardConfig config, Set<Role> roles, Credentials credentials, Database database, Vertx vertx, Pool pool,
+                   Pool gatewayPool) {
     this.config = config;
     this.roles = roles;
     this.credentials = credentials;
     this.database = database;
     this.vertx = vertx;
     this.pool = pool;
+    this.gatewayPool = gatewayPool;
   }
 
   /** Starts every role in {@code HOOKYARD_ROLES}; blocks until they are deployed. */
@@ -67,7 +70,11 @@ public final class Hookyard implements AutoCloseable {
     try {
       vertx = buildVertx(config, roles);
       Pool pool = database.pool(vertx, config.integer(HookyardConfig.DB_POOL_SIZE, 10));
-      Hookyard hookyard = new Hookyard(config, roles, credentials, database, vertx, pool);
+      // The gateway has connections of its own: workers busy with long transactions can
+      // never make a delivery wait for a connection into a 503. (Pools connect lazily, so
+      // a role's unused pool costs nothing.)
+      Pool gatewayPool = roles.contains(Role.GATEWAY) ? database.pool(vertx, gatewayPoolSize(config)) : null;
+      Hookyard hookyard = new Hookyard(config, roles, credentials, database, vertx, pool, gatewayPool);
       hookyard.deploy().await(60, TimeUnit.SECONDS);
       return hookyard;
     } catch (Exception e) {
@@ -77,6 +84,16 @@ public final class Hookyard implements AutoCloseable {
       database.close();
       throw e;
     }
+  }
+
+  /**
+   * Enough for every ingest batch in flight at once (one per gateway instance by
+   * default) plus two for the admin API and health, unless configured.
+   */
+  static int gatewayPoolSize(HookyardConfig config) {
+    int instances = config.integer(HookyardConfig.GATEWAY_INSTANCES, Runtime.getRuntime().availableProcessors());
+    int batches = Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, 1));
+    return config.integer(HookyardConfig.DB_GATEWAY_POOL_SIZE, instances * batches + 2);
   }
 
   private static Vertx buildVertx(HookyardConfig config, Set<Role> roles) throws Exception {
@@ -112,7 +129,7 @@ public final class Hookyard implements AutoCloseable {
     Future<String> front;
     if (roles.contains(Role.GATEWAY)) {
       int instances = config.integer(HookyardConfig.GATEWAY_INSTANCES, Runtime.getRuntime().availableProcessors());
-      front = chain.compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(config, credentials, pool),
+      front = chain.compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(config, credentials, gatewayPool),
         new DeploymentOptions().setInstances(instances)));
     } else {
       front = chain.compose(v -> vertx.deployVerticle(new OpsVerticle(config, pool)));
@@ -129,6 +146,11 @@ public final class Hookyard implements AutoCloseable {
 
   public Pool pool() {
     return pool;
+  }
+
+  /** The gateway's own pool (null without the gateway role). */
+  public Pool gatewayPool() {
+    return gatewayPool;
   }
 
   public Credentials credentials() {

@@ -23,6 +23,8 @@ public final class HookyardConfig {
   public static final String ROLES = "HOOKYARD_ROLES";
   public static final String DB_URL = "HOOKYARD_DB_URL";
   public static final String DB_POOL_SIZE = "HOOKYARD_DB_POOL_SIZE";
+  /** Connections of the gateway's own pool, apart from the workers' (default: gateway instances × ingest batches in flight + 2). */
+  public static final String DB_GATEWAY_POOL_SIZE = "HOOKYARD_DB_GATEWAY_POOL_SIZE";
   public static final String DATA_DIR = "HOOKYARD_DATA_DIR";
   public static final String WEBHOOK_SECRETS = "HOOKYARD_WEBHOOK_SECRETS";
   public static final String ADMIN_TOKEN = "HOOKYARD_ADMIN_TOKEN";
@@ -35,6 +37,10 @@ public final class HookyardConfig {
   public static final String INGEST_BATCH_SIZE = "HOOKYARD_INGEST_BATCH_SIZE";
   public static final String INGEST_TIMEOUT_MS = "HOOKYARD_INGEST_TIMEOUT_MS";
   public static final String INGEST_IN_FLIGHT = "HOOKYARD_INGEST_IN_FLIGHT";
+  /** Request-body bytes held at once by all webhook requests of a process; beyond it, 503. */
+  public static final String MAX_INFLIGHT_BYTES = "HOOKYARD_MAX_INFLIGHT_BYTES";
+  /** A webhook request's whole body must arrive within this many ms of its headers. */
+  public static final String BODY_TIMEOUT_MS = "HOOKYARD_BODY_TIMEOUT_MS";
   public static final String PROCESSOR_INSTANCES = "HOOKYARD_PROCESSOR_INSTANCES";
   public static final String QUEUE_MAX_ATTEMPTS = "HOOKYARD_QUEUE_MAX_ATTEMPTS";
   public static final String QUEUE_BACKOFF_BASE_MS = "HOOKYARD_QUEUE_BACKOFF_BASE_MS";

@@ -1,6 +1,7 @@
 package dev.hookyard.common.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * hookyard's own meters, registered in the Prometheus registry Vert.x scrapes at
@@ -114,6 +116,21 @@ public final class HookyardMetrics {
       return value;
     }).set(depth);
   }
+
+  /**
+   * Reports the webhook request-body bytes held at once by the gateway (the latest
+   * budget registered: one per process).
+   */
+  public static void bodyBytesInFlight(LongSupplier inFlight) {
+    bodyBytes = inFlight;
+    MeterRegistry registry = registry();
+    if (registry.find("hookyard.webhook.body.bytes.in.flight").gauge() == null) {
+      Gauge.builder("hookyard.webhook.body.bytes.in.flight", () -> bodyBytes.getAsLong())
+        .description("Webhook request-body bytes held at once (HOOKYARD_MAX_INFLIGHT_BYTES bounds it)").register(registry);
+    }
+  }
+
+  private static volatile LongSupplier bodyBytes = () -> 0;
 
   private HookyardMetrics() {
   }

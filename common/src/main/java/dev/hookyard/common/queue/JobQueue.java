@@ -1,15 +1,18 @@
 package dev.hookyard.common.queue;
 
 import dev.hookyard.common.Addresses;
+import dev.hookyard.common.db.PgText;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.OffsetDateTime;
@@ -28,6 +31,8 @@ public final class JobQueue {
 
   /** Job statuses as stored. */
   public static final List<String> STATUSES = List.of("queued", "running", "done", "ignored", "failed", "dead");
+
+  private static final Logger log = LoggerFactory.getLogger(JobQueue.class);
 
   private final Pool pool;
 
@@ -111,11 +116,52 @@ public final class JobQueue {
     }
   }
 
-  /** Settles a batch of this worker's jobs in one statement; returns how many rows it changed. */
+  /**
+   * Settles a batch of this worker's jobs in one statement; returns how many rows it
+   * changed. Texts are cleaned of NUL first (a handler's message can carry one from a
+   * payload, and PostgreSQL would refuse the whole statement). Should the statement still
+   * be refused for its values (an SQL error, not a lost connection), each job is settled
+   * alone, so one bad settlement cannot hold back the others; a job whose own settlement
+   * is refused is settled once more without its texts.
+   */
   public Future<Integer> settle(String workerId, List<Settlement> settlements) {
     if (settlements.isEmpty()) {
       return Future.succeededFuture(0);
     }
+    return complete(workerId, settlements).recover(err -> {
+      if (!refusedValues(err)) {
+        return Future.failedFuture(err);
+      }
+      if (settlements.size() == 1) {
+        Settlement s = settlements.get(0);
+        log.warn("Job {}: settlement refused ({}); settling it without its texts", s.jobId(), err.getMessage());
+        return complete(workerId, List.of(new Settlement(s.jobId(), s.attempt(), s.status(), null,
+          s.error() == null ? null : "error text not storable: " + err.getMessage(), s.delayMs())));
+      }
+      log.warn("A batch of {} settlements was refused ({}); settling them one by one", settlements.size(), err.getMessage());
+      List<Future<Integer>> each = new ArrayList<>(settlements.size());
+      for (Settlement s : settlements) {
+        each.add(settle(workerId, List.of(s)));
+      }
+      // A settlement refused on its own is left to its lease (logged above); a lost
+      // connection fails the call, so the caller tries the batch again.
+      return Future.join(each).transform(ar -> {
+        int changed = 0;
+        for (Future<Integer> f : each) {
+          if (f.succeeded()) {
+            changed += f.result();
+          } else if (!refusedValues(f.cause())) {
+            return Future.failedFuture(f.cause());
+          } else {
+            log.warn("Job settlement not written, left to lease expiry: {}", f.cause().getMessage());
+          }
+        }
+        return Future.succeededFuture(changed);
+      });
+    });
+  }
+
+  private Future<Integer> complete(String workerId, List<Settlement> settlements) {
     int n = settlements.size();
     Long[] ids = new Long[n];
     Integer[] attempts = new Integer[n];
@@ -128,13 +174,22 @@ public final class JobQueue {
       ids[i] = s.jobId();
       attempts[i] = s.attempt();
       statuses[i] = s.status();
-      results[i] = truncate(s.result());
-      errors[i] = truncate(s.error());
+      results[i] = truncate(PgText.clean(s.result()));
+      errors[i] = truncate(PgText.clean(s.error()));
       delays[i] = s.delayMs();
     }
     return pool.preparedQuery(QueueQueries.COMPLETE)
       .execute(Tuple.of(ids, attempts, statuses, results, errors, delays, workerId))
       .map(RowSet::rowCount);
+  }
+
+  /** PostgreSQL refused the statement's values (an SQL state other than a connection or resource problem). */
+  private static boolean refusedValues(Throwable err) {
+    if (!(err instanceof PgException pg) || pg.getSqlState() == null) {
+      return false;
+    }
+    String state = pg.getSqlState();
+    return !(state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("58"));
   }
 
   /** Renews the lease of jobs this worker still holds; returns how many it still held. */
@@ -281,7 +336,12 @@ public final class JobQueue {
   }
 
   private static String truncate(String s) {
-    return s == null || s.length() <= 2000 ? s : s.substring(0, 2000);
+    if (s == null || s.length() <= 2000) {
+      return s;
+    }
+    // Never cut a surrogate pair in two: half of one is not text either.
+    int end = Character.isHighSurrogate(s.charAt(1999)) ? 1999 : 2000;
+    return s.substring(0, end);
   }
 
 }

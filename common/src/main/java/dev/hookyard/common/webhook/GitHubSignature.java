@@ -16,7 +16,24 @@ public final class GitHubSignature {
   private final HmacSha256 hmac;
 
   public GitHubSignature(List<String> secrets) {
-    this.hmac = new HmacSha256(secrets);
+    this(new HmacSha256(secrets));
+  }
+
+  private GitHubSignature(HmacSha256 hmac) {
+    this.hmac = hmac;
+  }
+
+  /** An independent instance under the same secrets, for another thread. */
+  public GitHubSignature copy() {
+    return new GitHubSignature(hmac.copy());
+  }
+
+  /**
+   * Whether {@code header} has the shape of a signature ({@code sha256=} and 64 hex
+   * digits): checked from the headers alone, so a malformed one is refused unread.
+   */
+  public static boolean wellFormed(String header) {
+    return header != null && header.startsWith(PREFIX) && HmacSha256.wellFormedHex(header.substring(PREFIX.length()));
   }
 
   /** True when {@code header} is a valid signature of {@code body} under any secret. */

@@ -16,13 +16,33 @@ import java.util.List;
  */
 public final class HmacSha256 {
 
+  private final List<String> secrets;
   private final List<Mac> macs;
 
   public HmacSha256(List<String> secrets) {
     if (secrets.isEmpty()) {
       throw new IllegalArgumentException("at least one secret is required");
     }
+    this.secrets = List.copyOf(secrets);
     this.macs = secrets.stream().map(HmacSha256::mac).toList();
+  }
+
+  /** An independent instance under the same secrets, for another thread (e.g. a worker verifying a large body). */
+  public HmacSha256 copy() {
+    return new HmacSha256(secrets);
+  }
+
+  /** Whether {@code hex} has the shape of a digest (64 hex digits), before any body is read. */
+  public static boolean wellFormedHex(String hex) {
+    if (hex == null || hex.length() != 64) {
+      return false;
+    }
+    for (int i = 0; i < 64; i++) {
+      if (Character.digit(hex.charAt(i), 16) < 0) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** True when {@code hex} (64 hex digits) is the HMAC of {@code body} under any secret. */

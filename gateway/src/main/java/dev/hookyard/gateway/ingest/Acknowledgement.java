@@ -1,6 +1,5 @@
 package dev.hookyard.gateway.ingest;
 
-import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.common.metrics.HookyardMetrics;
 import dev.hookyard.gateway.http.ApiErrors;
 import io.vertx.core.Future;
@@ -13,7 +12,8 @@ import java.util.regex.Pattern;
 
 /**
  * The answer to a delivery once the store has spoken: {@code 202} for a stored one,
- * {@code 200 duplicate} for an id already stored, {@code 503} when it could not be stored.
+ * {@code 200 duplicate} for an id already stored, {@code 400} when PostgreSQL refused this
+ * delivery's own values, {@code 503} when it could not be stored.
  */
 final class Acknowledgement {
 
@@ -36,6 +36,11 @@ final class Acknowledgement {
         HookyardMetrics.ackLatency(System.nanoTime() - started);
       })
       .onFailure(err -> {
+        if (err instanceof DeliveryStore.Unstorable refused) {
+          log.warn("Delivery {} ({}) refused by the database: {}", deliveryId, event, refused.getMessage());
+          RawBody.reject(ctx, 400, "unstorable", "the delivery could not be stored: " + refused.getMessage());
+          return;
+        }
         log.warn("Delivery {} ({}) not stored: {}", deliveryId, event, err.toString());
         ctx.response().putHeader("Retry-After", "5");
         RawBody.reject(ctx, 503, "unavailable", "the delivery could not be stored; retry later");

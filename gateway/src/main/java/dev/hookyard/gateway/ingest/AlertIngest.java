@@ -1,9 +1,12 @@
 package dev.hookyard.gateway.ingest;
 
-import dev.hookyard.gateway.http.BearerToken;
 import dev.hookyard.common.Queues;
+import dev.hookyard.common.webhook.BodyCodec;
 import dev.hookyard.common.webhook.HmacSha256;
+import dev.hookyard.gateway.http.BearerToken;
+import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.RoutingContext;
 
@@ -23,31 +26,38 @@ import java.util.List;
  *   {@code Authorization: Bearer HOOKYARD_LOKI_TOKEN}; Alertmanager has no delivery id and
  *   resends identical bodies, so the id is a digest of the body.</li>
  * </ul>
+ * As for GitHub, what the headers can tell (content type, the signature's shape, the
+ * bearer token) is checked before the body is read, under the same budget and deadline.
  */
 final class AlertIngest implements Handler<RoutingContext> {
 
   enum Source { SENTRY, LOKI }
 
+  private final Vertx vertx;
   private final Source source;
   private final HmacSha256 sentrySignature;
+  private final ThreadLocal<HmacSha256> workerSignature;
   private final BearerToken lokiToken;
   private final DeliveryStore store;
-  private final long maxBodyBytes;
+  private final RawBody.Limits limits;
 
-  private AlertIngest(Source source, HmacSha256 sentrySignature, BearerToken lokiToken, DeliveryStore store, long maxBodyBytes) {
+  private AlertIngest(Vertx vertx, Source source, HmacSha256 sentrySignature, BearerToken lokiToken, DeliveryStore store,
+                      RawBody.Limits limits) {
+    this.vertx = vertx;
     this.source = source;
     this.sentrySignature = sentrySignature;
+    this.workerSignature = sentrySignature == null ? null : ThreadLocal.withInitial(sentrySignature::copy);
     this.lokiToken = lokiToken;
     this.store = store;
-    this.maxBodyBytes = maxBodyBytes;
+    this.limits = limits;
   }
 
-  static AlertIngest sentry(String secret, DeliveryStore store, long maxBodyBytes) {
-    return new AlertIngest(Source.SENTRY, new HmacSha256(List.of(secret)), null, store, maxBodyBytes);
+  static AlertIngest sentry(Vertx vertx, String secret, DeliveryStore store, RawBody.Limits limits) {
+    return new AlertIngest(vertx, Source.SENTRY, new HmacSha256(List.of(secret)), null, store, limits);
   }
 
-  static AlertIngest loki(String token, DeliveryStore store, long maxBodyBytes) {
-    return new AlertIngest(Source.LOKI, null, new BearerToken(token), store, maxBodyBytes);
+  static AlertIngest loki(Vertx vertx, String token, DeliveryStore store, RawBody.Limits limits) {
+    return new AlertIngest(vertx, Source.LOKI, null, new BearerToken(token), store, limits);
   }
 
   @Override
@@ -58,39 +68,71 @@ final class AlertIngest implements Handler<RoutingContext> {
       RawBody.refuseEarly(ctx, 415, "unsupported_media_type", "Content-Type must be application/json");
       return;
     }
-    RawBody.read(ctx, maxBodyBytes, body -> received(ctx, contentType, body, started));
-  }
-
-  private void received(RoutingContext ctx, String contentType, Buffer body, long started) {
     String signature = null;
     if (source == Source.SENTRY) {
       signature = ctx.request().getHeader("Sentry-Hook-Signature");
-      if (!sentrySignature.verifyHex(signature, body)) {
-        RawBody.reject(ctx, 401, "invalid_signature", "Sentry-Hook-Signature does not match the body");
+      if (!HmacSha256.wellFormedHex(signature)) {
+        RawBody.refuseEarly(ctx, 401, "invalid_signature", "Sentry-Hook-Signature must be the 64-hex-digit HMAC of the body");
         return;
       }
-    } else {
-      if (!lokiToken.matches(ctx.request().getHeader("Authorization"))) {
-        RawBody.reject(ctx, 401, "unauthorized", "a valid bearer token is required");
-        return;
-      }
+    } else if (!lokiToken.matches(ctx.request().getHeader("Authorization"))) {
+      RawBody.refuseEarly(ctx, 401, "unauthorized", "a valid bearer token is required");
+      return;
+    }
+    String sig = signature;
+    RawBody.read(ctx, limits, body -> verify(ctx, body, sig)
+      .onSuccess(v -> received(ctx, contentType, sig, v, started))
+      .onFailure(err -> Acknowledgement.answer(ctx, Future.failedFuture(err), "(unread)", event(), started)));
+  }
+
+  /** What checking an alert body found: whether it is signed, its JSON, its delivery id, its stored form. */
+  private record Verified(boolean signed, WebhookPayload.Checked checked, String id, Buffer body, Buffer stored) {
+  }
+
+  /** Small bodies are checked inline; large ones (hashing, parsing, compressing) on a worker thread. */
+  private Future<Verified> verify(RoutingContext ctx, Buffer body, String sig) {
+    String requestId = source == Source.SENTRY ? ctx.request().getHeader("Request-ID") : null;
+    if (body.length() <= BodyBudget.SMALL_BODY) {
+      return Future.succeededFuture(check(sentrySignature, body, sig, requestId, false));
+    }
+    return vertx.executeBlocking(() -> check(workerSignature == null ? null : workerSignature.get(), body, sig, requestId, true),
+      false);
+  }
+
+  private Verified check(HmacSha256 hmac, Buffer body, String sig, String requestId, boolean compress) {
+    if (source == Source.SENTRY && !hmac.verifyHex(sig, body)) {
+      return new Verified(false, null, null, body, null);
     }
     // Alertmanager says whether a notification fires or resolves in "status".
     WebhookPayload.Checked checked = WebhookPayload.check(body, false, source == Source.SENTRY ? "action" : "status");
     if (!checked.valid()) {
-      RawBody.reject(ctx, 400, "invalid_body", checked.error());
-      return;
+      return new Verified(true, checked, null, body, null);
     }
-    String event = source == Source.SENTRY ? Queues.SENTRY_EVENT : Queues.LOKI_EVENT;
-    String id = deliveryId(ctx, body);
-    String action = source == Source.SENTRY ? resource(ctx, checked.action()) : checked.action();
-    Acknowledgement.answer(ctx, store.store(new DeliveryStore.Incoming(id, event, action, contentType, signature, body)),
-      id, event, started);
+    return new Verified(true, checked, deliveryId(requestId, body), body,
+      compress ? BodyCodec.forThisThread().compress(body) : null);
   }
 
-  private String deliveryId(RoutingContext ctx, Buffer body) {
+  private void received(RoutingContext ctx, String contentType, String sig, Verified verified, long started) {
+    if (!verified.signed()) {
+      RawBody.reject(ctx, 401, "invalid_signature", "Sentry-Hook-Signature does not match the body");
+      return;
+    }
+    if (!verified.checked().valid()) {
+      RawBody.reject(ctx, 400, "invalid_body", verified.checked().error());
+      return;
+    }
+    String event = event();
+    String action = source == Source.SENTRY ? resource(ctx, verified.checked().action()) : verified.checked().action();
+    Acknowledgement.answer(ctx, store.store(new DeliveryStore.Incoming(verified.id(), event, action, contentType, sig,
+      verified.body(), verified.stored())), verified.id(), event, started);
+  }
+
+  private String event() {
+    return source == Source.SENTRY ? Queues.SENTRY_EVENT : Queues.LOKI_EVENT;
+  }
+
+  private String deliveryId(String requestId, Buffer body) {
     String prefix = source == Source.SENTRY ? "sentry:" : "loki:";
-    String requestId = source == Source.SENTRY ? ctx.request().getHeader("Request-ID") : null;
     if (requestId != null && Acknowledgement.DELIVERY_ID.matcher(prefix + requestId.trim()).matches()) {
       return prefix + requestId.trim();
     }
@@ -101,12 +143,15 @@ final class AlertIngest implements Handler<RoutingContext> {
     }
   }
 
-  /** Sentry names what a hook is about in a header ({@code issue}, {@code event_alert} …). */
+  /**
+   * Sentry names what a hook is about in a header ({@code issue}, {@code event_alert} …).
+   * A header that is not a short identifier (a NUL, free text) counts as absent.
+   */
   private static String resource(RoutingContext ctx, String action) {
-    String resource = ctx.request().getHeader("Sentry-Hook-Resource");
-    if (resource == null || resource.isBlank()) {
+    String resource = WebhookPayload.identifier(ctx.request().getHeader("Sentry-Hook-Resource"));
+    if (resource == null) {
       return action;
     }
-    return action == null ? resource.trim() : resource.trim() + "." + action;
+    return action == null ? resource : resource + "." + action;
   }
 }

@@ -1,15 +1,19 @@
 package dev.hookyard.gateway.ingest;
 
 import dev.hookyard.common.Queues;
+import dev.hookyard.common.db.PgText;
 import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.common.webhook.BodyCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -18,7 +22,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Stores verified deliveries with their jobs. Requests that arrive while a batch is
@@ -28,8 +34,23 @@ import java.util.concurrent.TimeUnit;
  */
 final class DeliveryStore {
 
-  /** A verified delivery ready to be stored. */
-  record Incoming(String id, String event, String action, String contentType, String signature, Buffer body) {
+  private static final Logger log = LoggerFactory.getLogger(DeliveryStore.class);
+
+  /**
+   * A verified delivery ready to be stored; {@code stored} is its compressed body when
+   * that was already made off the event loop (large bodies), else null.
+   */
+  record Incoming(String id, String event, String action, String contentType, String signature, Buffer body, Buffer stored) {
+  }
+
+  /**
+   * PostgreSQL refused this delivery's own values (a data or integrity error when it was
+   * written alone): the sender's problem, answered 400, unlike an outage (503).
+   */
+  static final class Unstorable extends RuntimeException {
+    Unstorable(String message) {
+      super(message, null, false, false);
+    }
   }
 
   enum Result { STORED, DUPLICATE }
@@ -43,7 +64,14 @@ final class DeliveryStore {
   private final int maxInFlight;
   private final long timeoutMs;
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
+  /**
+   * This store's row among the per-minute delivery counters: stores on other event loops
+   * and processes add to other rows, so their transactions never wait on each other's lock.
+   */
+  private final short shard = (short) Math.floorMod(NEXT_SHARD.getAndIncrement(), IngestQueries.COUNTER_SHARDS);
   private int inFlight;
+
+  private static final AtomicInteger NEXT_SHARD = new AtomicInteger(ThreadLocalRandom.current().nextInt(IngestQueries.COUNTER_SHARDS));
 
   private static final String[] STATEMENTS = new String[Integer.SIZE];
 
@@ -57,12 +85,17 @@ final class DeliveryStore {
     return sql;
   }
 
+  /** Index of the first row's first parameter: ids, queues and the counter shard come first. */
+  private static final int FIRST_ROW_PARAM = 3;
+  private static final int ROW_PARAMS = 6;
+
+  /** One row's parameters; no text reaches PostgreSQL with a NUL in it, which would fail the whole batch. */
   private static void addRow(List<Object> params, Incoming d, Buffer storedBody) {
-    params.add(d.id());
-    params.add(d.event());
-    params.add(d.action());
-    params.add(d.contentType());
-    params.add(d.signature());
+    params.add(PgText.clean(d.id()));
+    params.add(PgText.clean(d.event()));
+    params.add(PgText.clean(d.action()));
+    params.add(PgText.clean(d.contentType()));
+    params.add(PgText.clean(d.signature()));
     params.add(storedBody);
   }
 
@@ -107,27 +140,67 @@ final class DeliveryStore {
       }
     }
     List<Pending> first = new ArrayList<>(byId.values());
+    return insert(first)
+      .recover(err -> {
+        if (!refusedValues(err) || first.size() == 1) {
+          return Future.failedFuture(err);
+        }
+        // One bad row fails the statement for all: write each alone, so only that one is refused.
+        log.warn("A batch of {} deliveries was refused ({}); storing them one by one", first.size(), err.getMessage());
+        List<Future<Void>> each = new ArrayList<>(first.size());
+        for (Pending p : first) {
+          each.add(insert(List.of(p)).otherwise(e -> {
+            p.promise().tryFail(e);
+            return null;
+          }));
+        }
+        return Future.join(each).mapEmpty();
+      })
+      .map(v -> {
+        // A repeat shares the fate of the first of its id: a duplicate of a stored one, refused with a refused one.
+        for (Pending p : repeats) {
+          Future<Result> firstOfId = byId.get(p.delivery().id()).promise().future();
+          if (firstOfId.failed()) {
+            p.promise().tryFail(firstOfId.cause());
+          } else {
+            p.promise().tryComplete(Result.DUPLICATE);
+          }
+        }
+        return (Void) null;
+      })
+      .onFailure(err -> batch.forEach(p -> p.promise().tryFail(err)));
+  }
+
+  /**
+   * Inserts deliveries (distinct ids) and their jobs in one statement, and completes their
+   * promises. Fails with the statement's error, or {@link Unstorable} for a lone
+   * delivery whose values PostgreSQL refused.
+   */
+  private Future<Void> insert(List<Pending> first) {
     // Batch sizes are rounded up to a power of two so a handful of prepared statements
     // serve every size; the padding repeats the first row, which the conflict clause skips.
     int n = first.size();
     int rows = Integer.highestOneBit(n) == n ? n : Integer.highestOneBit(n) << 1;
     String[] ids = new String[n];
     String[] queues = new String[n];
-    List<Object> params = new ArrayList<>(2 + rows * 6);
+    List<Object> params = new ArrayList<>(FIRST_ROW_PARAM + rows * ROW_PARAMS);
     params.add(ids);
     params.add(queues);
+    params.add(shard);
     BodyCodec codec = BodyCodec.forThisThread();
     for (int i = 0; i < n; i++) {
       Incoming d = first.get(i).delivery();
-      ids[i] = d.id();
+      ids[i] = PgText.clean(d.id());
       queues[i] = Queues.forEvent(d.event());
-      addRow(params, d, codec.compress(d.body()));
+      addRow(params, d, d.stored() != null ? d.stored() : codec.compress(d.body()));
     }
     for (int r = n; r < rows; r++) {
-      params.addAll(params.subList(2, 8));
+      params.addAll(params.subList(FIRST_ROW_PARAM, FIRST_ROW_PARAM + ROW_PARAMS));
     }
     return pool.preparedQuery(statement(rows))
       .execute(Tuple.wrap(params))
+      .recover(err -> Future.failedFuture(n == 1 && refusedValues(err)
+        ? new Unstorable(describe((PgException) err)) : err))
       .map(result -> {
         Set<String> stored = new HashSet<>();
         for (Row r : result) {
@@ -141,9 +214,26 @@ final class DeliveryStore {
           }
           first.get(i).promise().tryComplete(isNew ? Result.STORED : Result.DUPLICATE);
         }
-        repeats.forEach(p -> p.promise().tryComplete(Result.DUPLICATE));
         return (Void) null;
-      })
-      .onFailure(err -> batch.forEach(p -> p.promise().tryFail(err)));
+      });
+  }
+
+  /**
+   * Whether PostgreSQL refused the values themselves (SQL state class 22, data
+   * exception, or 23, integrity constraint): writing the rows one by one then isolates
+   * the bad one. A lost connection, a timeout or an overloaded server fails every row
+   * alike and is answered 503 at once.
+   */
+  private static boolean refusedValues(Throwable err) {
+    if (!(err instanceof PgException pg) || pg.getSqlState() == null) {
+      return false;
+    }
+    String state = pg.getSqlState();
+    return state.startsWith("22") || state.startsWith("23");
+  }
+
+  private static String describe(PgException e) {
+    String message = e.getErrorMessage() == null ? e.getMessage() : e.getErrorMessage();
+    return "PostgreSQL refused it (SQL state " + e.getSqlState() + "): " + message;
   }
 }

@@ -60,17 +60,21 @@ public final class IngestRoutes {
   }
 
   private void mountRoutes(Router router, SourceAllowList allowList, long maxBody) {
+    // One budget for every gateway instance of the process: bodies held at once, whichever loop reads them.
+    RawBody.Limits limits = new RawBody.Limits(maxBody,
+      BodyBudget.of(vertx, config.longValue(HookyardConfig.MAX_INFLIGHT_BYTES, 268_435_456L)),
+      config.longValue(HookyardConfig.BODY_TIMEOUT_MS, 30_000));
     if (allowList != null) {
       router.post("/webhooks/github").handler(allowList);
     }
-    router.post("/webhooks/github").handler(new WebhookIngest(signature, store, maxBody));
+    router.post("/webhooks/github").handler(new WebhookIngest(vertx, signature, store, limits));
     String sentrySecret = config.string(HookyardConfig.SENTRY_SECRET, null);
     if (sentrySecret != null) {
-      router.post("/webhooks/sentry").handler(AlertIngest.sentry(sentrySecret, store, maxBody));
+      router.post("/webhooks/sentry").handler(AlertIngest.sentry(vertx, sentrySecret, store, limits));
     }
     String lokiToken = config.string(HookyardConfig.LOKI_TOKEN, null);
     if (lokiToken != null) {
-      router.post("/webhooks/loki").handler(AlertIngest.loki(lokiToken, store, maxBody));
+      router.post("/webhooks/loki").handler(AlertIngest.loki(vertx, lokiToken, store, limits));
     }
     router.get("/webhooks/github").handler(ctx -> ApiErrors.json(ctx, 200, new JsonObject()
       .put("status", "ok")

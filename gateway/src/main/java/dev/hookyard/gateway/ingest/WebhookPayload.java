@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Pattern;
 
 /**
  * Checks that a webhook body is one JSON object, without building it: a streaming
@@ -17,6 +18,12 @@ import java.nio.charset.StandardCharsets;
 final class WebhookPayload {
 
   private static final JsonFactory JSON = JsonFactory.builder().build();
+  /**
+   * What a stored action may look like. Actions are payload fields, not headers: one
+   * that is not a short identifier (a NUL, a kilobyte of text) is stored as null and
+   * the delivery is still accepted; the processors read the body itself anyway.
+   */
+  private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
 
   /** The result of a check: the top-level action (may be null) or why the body is unusable. */
   record Checked(String action, String error) {
@@ -56,7 +63,7 @@ final class WebhookPayload {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         if (actionField.equals(name) && value == JsonToken.VALUE_STRING) {
-          action = p.getText();
+          action = identifier(p.getText());
         } else if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
           p.skipChildren();
         }
@@ -66,6 +73,15 @@ final class WebhookPayload {
       }
       return new Checked(action, null);
     }
+  }
+
+  /** {@code s} trimmed when it is a short identifier ({@code [A-Za-z0-9_.:-]{1,64}}), else null. */
+  static String identifier(String s) {
+    if (s == null) {
+      return null;
+    }
+    String t = s.trim();
+    return IDENTIFIER.matcher(t).matches() ? t : null;
   }
 
   private static String firstLine(String s) {
