@@ -5,12 +5,11 @@ import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.config.Role;
 import dev.hookyard.common.db.Database;
 import dev.hookyard.common.metrics.HookyardMetrics;
-import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.gateway.GatewayVerticle;
 import dev.hookyard.gateway.ops.OpsRoutes;
 import dev.hookyard.gateway.ops.OpsVerticle;
 import dev.hookyard.processors.ProcessorsDeployment;
-import dev.hookyard.scheduler.QueueGaugeVerticle;
+import dev.hookyard.scheduler.SchedulerDeployment;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -20,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -41,12 +41,14 @@ public final class Hookyard implements AutoCloseable {
   private final Vertx vertx;
   private final Pool pool;
   private final Pool gatewayPool;
+  private final Clock clock;
   private final List<String> frontDeployments = new ArrayList<>();
   private final List<String> workDeployments = new ArrayList<>();
   private boolean closed;
 
   private Hookyard(HookyardConfig config, Set<Role> roles, Credentials credentials, Database database, Vertx vertx, Pool pool,
-                   Pool gatewayPool) {
+                   Pool gatewayPool, Clock clock) {
+    this.clock = clock;
     this.config = config;
     this.roles = roles;
     this.credentials = credentials;
@@ -58,6 +60,11 @@ public final class Hookyard implements AutoCloseable {
 
   /** Starts every role in {@code HOOKYARD_ROLES}; blocks until they are deployed. */
   public static Hookyard start(HookyardConfig config) throws Exception {
+    return start(config, Clock.systemUTC());
+  }
+
+  /** As {@link #start(HookyardConfig)}, with the scheduler's time taken from {@code clock}. */
+  public static Hookyard start(HookyardConfig config, Clock clock) throws Exception {
     Set<Role> roles = Role.parse(config.list(HookyardConfig.ROLES));
     Path dataDir = Path.of(config.string(HookyardConfig.DATA_DIR, "./hookyard-data"));
     // Only the gateway checks signatures and tokens: other roles neither need nor generate them.
@@ -74,7 +81,7 @@ public final class Hookyard implements AutoCloseable {
       // never make a delivery wait for a connection into a 503. (Pools connect lazily, so
       // a role's unused pool costs nothing.)
       Pool gatewayPool = roles.contains(Role.GATEWAY) ? database.pool(vertx, gatewayPoolSize(config)) : null;
-      Hookyard hookyard = new Hookyard(config, roles, credentials, database, vertx, pool, gatewayPool);
+      Hookyard hookyard = new Hookyard(config, roles, credentials, database, vertx, pool, gatewayPool, clock);
       hookyard.deploy().await(60, TimeUnit.SECONDS);
       return hookyard;
     } catch (Exception e) {
@@ -119,7 +126,7 @@ public final class Hookyard implements AutoCloseable {
       });
     }
     if (roles.contains(Role.SCHEDULER)) {
-      chain = chain.compose(v -> vertx.deployVerticle(new QueueGaugeVerticle(new JobQueue(pool), 5_000)))
+      chain = chain.compose(v -> SchedulerDeployment.deploy(vertx, config, pool, clock))
         .map(id -> {
           workDeployments.add(id);
           return null;

@@ -4,6 +4,7 @@ import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.gateway.http.AdminAuth;
 import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.github.GitHubApi;
 import dev.hookyard.common.webhook.GitHubSignature;
 import dev.hookyard.gateway.admin.AdminRoutes;
 import dev.hookyard.gateway.board.BoardRoutes;
@@ -11,21 +12,14 @@ import dev.hookyard.gateway.ingest.IngestRoutes;
 import dev.hookyard.gateway.ops.OpsRoutes;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
-import io.vertx.core.http.HttpClient;
-import io.vertx.core.http.HttpClientOptions;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.RequestOptions;
-import io.vertx.core.json.JsonArray;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,7 +47,7 @@ public final class GatewayVerticle extends VerticleBase {
     AdminAuth auth = new AdminAuth(credentials.adminToken());
 
     Router router = Router.router(vertx);
-    return new IngestRoutes(vertx, config, signature, pool).mount(router, this::githubHookRanges)
+    return new IngestRoutes(vertx, config, signature, pool).mount(router, GitHubApi.of(vertx, config)::hookRanges)
       .compose(v -> listen(router, auth, signature));
   }
 
@@ -78,23 +72,6 @@ public final class GatewayVerticle extends VerticleBase {
       .setIdleTimeout(120))
       .requestHandler(router);
     return server.listen(config.integer(HookyardConfig.HTTP_PORT, 8080), config.string(HookyardConfig.HTTP_HOST, "0.0.0.0"));
-  }
-
-  /** GitHub's published webhook source ranges ({@code GET /meta}, field {@code hooks}). */
-  private Future<List<String>> githubHookRanges() {
-    String base = config.string(HookyardConfig.GITHUB_API_URL, "https://api.github.com");
-    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setConnectTimeout(10_000).setIdleTimeout(30));
-    return client.request(new RequestOptions().setMethod(HttpMethod.GET).setAbsoluteURI(base + "/meta")
-        .putHeader("Accept", "application/vnd.github+json").putHeader("User-Agent", "hookyard").setTimeout(30_000))
-      .compose(req -> req.send())
-      .compose(resp -> resp.statusCode() == 200 ? resp.body()
-        : Future.failedFuture("GitHub meta answered " + resp.statusCode()))
-      .map(body -> {
-        List<String> ranges = new ArrayList<>();
-        body.toJsonObject().getJsonArray("hooks", new JsonArray()).forEach(r -> ranges.add(String.valueOf(r)));
-        return ranges;
-      })
-      .eventually(client::close);
   }
 
   /**

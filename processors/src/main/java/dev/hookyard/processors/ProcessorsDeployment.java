@@ -1,6 +1,7 @@
 package dev.hookyard.processors;
 
 import dev.hookyard.common.Queues;
+import dev.hookyard.common.github.GitHubApi;
 import dev.hookyard.processors.board.BoardDeployment;
 import dev.hookyard.processors.github.GitHubProcessing;
 import dev.hookyard.processors.matching.MatchingDeployment;
@@ -42,14 +43,17 @@ public final class ProcessorsDeployment {
     JobQueue queue = new JobQueue(pool);
     GitHubProcessing.Processors processors = GitHubProcessing.create(vertx, config, pool);
     Map<String, JobHandler> events = new LinkedHashMap<>(processors.events());
-    events.put("workflow_run", VerificationDeployment.deploys(vertx, config, pool, null));
+    // With a token, GitHub says which commits a release PR includes and what a deploy shipped.
+    GitHubApi github = config.string(HookyardConfig.GITHUB_TOKEN, null) == null ? null : GitHubApi.of(vertx, config);
+    events.put("workflow_run", VerificationDeployment.deploys(vertx, config, pool, github == null ? null : github::contains));
     if (!events.keySet().equals(new HashSet<>(Queues.PROCESSED_EVENTS))) {
       throw new IllegalStateException("processed events and processors disagree: " + events.keySet());
     }
     Map<String, JobHandler> workers = new LinkedHashMap<>();
     events.forEach((event, handler) -> workers.put(Queues.WEBHOOK_PREFIX + event, handler));
     workers.putAll(processors.followUps());
-    workers.put(Queues.BOARD_AUTOMATION, BoardDeployment.automation(vertx, config, pool, BoardDeployment.CommitSource.none()));
+    workers.put(Queues.BOARD_AUTOMATION, BoardDeployment.automation(vertx, config, pool,
+      github == null ? BoardDeployment.CommitSource.none() : github::commitMessages));
     workers.put(Queues.ISSUE_EMBEDDING, MatchingDeployment.embeddingHandler(vertx, pool));
     // Nobody reads these payloads: the gateway has already checked they are JSON objects.
     workers.put(Queues.UNHANDLED, job -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'")));

@@ -20,7 +20,7 @@ import java.util.List;
  * are still {@code monitoring}, so however many schedulers race for the same attempt,
  * one verifies it and writes its history and board message.
  */
-final class FixVerificationWindow {
+final class FixVerificationWindow implements ScheduledTask {
 
   /** At most this many attempts per run, so one run never holds many row locks for long. */
   static final int BATCH = 500;
@@ -42,14 +42,27 @@ final class FixVerificationWindow {
 
   private final Vertx vertx;
   private final Pool pool;
+  private final java.time.Duration every;
 
-  FixVerificationWindow(Vertx vertx, Pool pool) {
+  FixVerificationWindow(Vertx vertx, Pool pool, java.time.Duration every) {
     this.vertx = vertx;
     this.pool = pool;
+    this.every = every;
+  }
+
+  @Override
+  public String name() {
+    return "fix-verification";
+  }
+
+  @Override
+  public java.time.Duration every() {
+    return every;
   }
 
   /** Verifies every attempt whose deadline passed by {@code now}; a short summary. */
-  Future<String> run(Instant now) {
+  @Override
+  public Future<String> run(Instant now) {
     OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
     return pool.withTransaction(conn -> conn.preparedQuery(VERIFY).execute(Tuple.of(at, BATCH)).compose(rows -> {
       List<BoardEvents.Change> changes = new ArrayList<>();

@@ -1,0 +1,56 @@
+package dev.hookyard.scheduler;
+
+import dev.hookyard.common.Queues;
+import dev.hookyard.common.metrics.HookyardMetrics;
+import dev.hookyard.common.queue.JobQueue;
+import io.vertx.core.Future;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * Keeps the {@code hookyard_queue_depth} gauge of every queue current. Gauges live in
+ * each process's own registry, so every scheduler process runs it (not cluster-wide).
+ */
+final class QueueDepthTask implements ScheduledTask {
+
+  private final JobQueue queue;
+  private final Duration every;
+  private final Set<String> known = new HashSet<>(Queues.webhookQueues());
+
+  QueueDepthTask(JobQueue queue, Duration every) {
+    this.queue = queue;
+    this.every = every;
+  }
+
+  @Override
+  public String name() {
+    return "queue-depth";
+  }
+
+  @Override
+  public Duration every() {
+    return every;
+  }
+
+  @Override
+  public boolean clusterWide() {
+    return false;
+  }
+
+  @Override
+  public Future<String> run(Instant now) {
+    return queue.depth().map(depths -> {
+      known.addAll(depths.keySet());
+      long total = 0;
+      for (String q : known) {
+        long depth = depths.getOrDefault(q, 0L);
+        HookyardMetrics.queueDepth(q, depth);
+        total += depth;
+      }
+      return total + " jobs waiting in " + known.size() + " queues";
+    });
+  }
+}

@@ -1,0 +1,151 @@
+package dev.hookyard.scheduler;
+
+import dev.hookyard.common.github.AppJwt;
+import dev.hookyard.common.github.GitHubApi;
+import dev.hookyard.common.metrics.HookyardMetrics;
+import io.micrometer.core.instrument.Counter;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.Tuple;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * GitHub does not retry a delivery that failed. Every {@code HOOKYARD_RECONCILE_EVERY}
+ * this lists the App's hook deliveries of the last three days and, for each GUID whose
+ * every attempt failed and that hookyard has not stored, asks GitHub to deliver it again
+ * — at most once per GUID an hour ({@code redelivery_requests}).
+ */
+final class RedeliveryReconciler implements ScheduledTask {
+
+  private static final Logger log = LoggerFactory.getLogger(RedeliveryReconciler.class);
+  static final Duration LOOK_BACK = Duration.ofDays(3);
+  static final int MAX_PER_RUN = 200;
+
+  private static final String STORED = "SELECT id FROM deliveries WHERE id = ANY ($1::text[])";
+  private static final String RECENT = "SELECT guid FROM redelivery_requests WHERE guid = ANY ($1::text[]) AND requested_at > $2";
+  private static final String REMEMBER = """
+    INSERT INTO redelivery_requests (guid, hook_id, requested_at) VALUES ($1, $2, $3)
+    ON CONFLICT (guid) DO UPDATE SET hook_id = EXCLUDED.hook_id, requested_at = EXCLUDED.requested_at,
+                                     attempts = redelivery_requests.attempts + 1
+    """;
+
+  private final Pool pool;
+  private final GitHubApi github;
+  private final AppJwt jwt;
+  private final Duration every;
+
+  RedeliveryReconciler(Pool pool, GitHubApi github, AppJwt jwt, Duration every) {
+    this.pool = pool;
+    this.github = github;
+    this.jwt = jwt;
+    this.every = every;
+  }
+
+  @Override
+  public String name() {
+    return "redelivery-reconciler";
+  }
+
+  @Override
+  public Duration every() {
+    return every;
+  }
+
+  @Override
+  public Future<String> run(Instant now) {
+    String token = jwt.token(now);
+    Instant since = now.minus(LOOK_BACK);
+    return github.appHookDeliveries(token, last -> !deliveredAt(last).isBefore(since)).compose(deliveries -> {
+      // GitHub lists every attempt; a GUID is lost only if none of its attempts succeeded.
+      Map<String, JsonObject> failed = new LinkedHashMap<>();
+      Set<String> succeeded = new HashSet<>();
+      for (JsonObject d : deliveries) {
+        String guid = d.getString("guid");
+        if (guid == null || deliveredAt(d).isBefore(since)) {
+          continue;
+        }
+        if (ok(d)) {
+          succeeded.add(guid);
+        } else {
+          failed.putIfAbsent(guid, d);
+        }
+      }
+      succeeded.forEach(failed::remove);
+      if (failed.isEmpty()) {
+        return Future.succeededFuture("no failed delivery to ask for again");
+      }
+      String[] guids = failed.keySet().toArray(new String[0]);
+      OffsetDateTime hourAgo = now.minus(Duration.ofHours(1)).atOffset(ZoneOffset.UTC);
+      Future<Set<String>> skip = pool.preparedQuery(STORED).execute(Tuple.of((Object) guids)).compose(stored ->
+        pool.preparedQuery(RECENT).execute(Tuple.of(guids, hourAgo)).map(recent -> {
+          Set<String> out = new HashSet<>();
+          stored.forEach(r -> out.add(r.getString("id")));
+          recent.forEach(r -> out.add(r.getString("guid")));
+          return out;
+        }));
+      return skip.compose(known -> {
+        List<JsonObject> wanted = new ArrayList<>();
+        failed.forEach((guid, d) -> {
+          if (!known.contains(guid) && wanted.size() < MAX_PER_RUN) {
+            wanted.add(d);
+          }
+        });
+        return redeliver(token, wanted, 0, 0, now).map(asked -> asked + " of " + failed.size() + " failed deliveries asked for again");
+      });
+    });
+  }
+
+  private Future<Integer> redeliver(String token, List<JsonObject> wanted, int index, int asked, Instant now) {
+    if (index >= wanted.size()) {
+      return Future.succeededFuture(asked);
+    }
+    JsonObject d = wanted.get(index);
+    long id = d.getLong("id");
+    return github.redeliver(token, id)
+      .compose(v -> pool.preparedQuery(REMEMBER).execute(Tuple.of(d.getString("guid"), id, now.atOffset(ZoneOffset.UTC))))
+      .map(v -> {
+        counter("requested").increment();
+        return 1;
+      })
+      .recover(err -> {
+        counter("failed").increment();
+        log.warn("Redelivery of {} (hook delivery {}) not requested: {}", d.getString("guid"), id, err.getMessage());
+        return Future.succeededFuture(0);
+      })
+      .compose(n -> redeliver(token, wanted, index + 1, asked + n, now));
+  }
+
+  private static Counter counter(String outcome) {
+    return Counter.builder("hookyard.redeliveries.requested").description("Redeliveries asked of GitHub for failed deliveries")
+      .tag("outcome", outcome).register(HookyardMetrics.registry());
+  }
+
+  private static boolean ok(JsonObject d) {
+    Integer code = d.getInteger("status_code");
+    return "OK".equalsIgnoreCase(d.getString("status")) || (code != null && code >= 200 && code < 300);
+  }
+
+  private static Instant deliveredAt(JsonObject d) {
+    try {
+      String at = d.getString("delivered_at");
+      return at == null ? Instant.EPOCH : OffsetDateTime.parse(at).toInstant();
+    } catch (DateTimeParseException e) {
+      return Instant.EPOCH;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package dev.hookyard.scheduler;
+
+import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.github.AppJwt;
+import dev.hookyard.common.github.GitHubApi;
+import dev.hookyard.common.queue.JobQueue;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.lang.management.ManagementFactory;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The scheduler role: one {@link SchedulerVerticle} with the tasks the configuration asks for. */
+public final class SchedulerDeployment {
+
+  private static final Logger log = LoggerFactory.getLogger(SchedulerDeployment.class);
+
+  /** The tasks: fix verification windows, retention, queue gauges and, with a GitHub App, the reconciler. */
+  public static List<ScheduledTask> tasks(Vertx vertx, HookyardConfig config, Pool pool) {
+    Duration tick = Duration.ofMillis(config.longValue(HookyardConfig.SCHEDULER_TICK_MS, 10_000));
+    List<ScheduledTask> tasks = new ArrayList<>();
+    tasks.add(new FixVerificationWindow(vertx, pool, tick));
+    tasks.add(new RetentionTask(pool, Duration.ofDays(config.integer(HookyardConfig.RETENTION_DAYS, 14)), tick));
+    tasks.add(new QueueDepthTask(new JobQueue(pool), tick));
+    String appId = config.string(HookyardConfig.GITHUB_APP_ID, null);
+    String key = config.string(HookyardConfig.GITHUB_APP_PRIVATE_KEY, null);
+    if (appId != null && key != null) {
+      tasks.add(new RedeliveryReconciler(pool, GitHubApi.of(vertx, config), new AppJwt(appId, key.replace("\\n", "\n")),
+        duration(config, HookyardConfig.RECONCILE_EVERY, "PT10M")));
+      log.info("Redelivery reconciler on for GitHub App {}", appId);
+    }
+    return tasks;
+  }
+
+  public static Future<String> deploy(Vertx vertx, HookyardConfig config, Pool pool, Clock clock) {
+    return deploy(vertx, pool, clock, config.longValue(HookyardConfig.SCHEDULER_TICK_MS, 10_000), tasks(vertx, config, pool));
+  }
+
+  public static Future<String> deploy(Vertx vertx, Pool pool, Clock clock, long tickMs, List<ScheduledTask> tasks) {
+    return vertx.deployVerticle(new SchedulerVerticle(pool, clock, tickMs, tasks, ManagementFactory.getRuntimeMXBean().getName()));
+  }
+
+  static Duration duration(HookyardConfig config, String key, String fallback) {
+    String value = config.string(key, fallback);
+    try {
+      return Duration.parse(value);
+    } catch (DateTimeParseException e) {
+      throw new IllegalArgumentException(key + " must be an ISO-8601 duration such as " + fallback + ", got '" + value + "'");
+    }
+  }
+
+  private SchedulerDeployment() {
+  }
+}
