@@ -30,9 +30,9 @@ final class BoardScenario implements AutoCloseable {
   final Hookyard hookyard;
   final WebClient client;
 
-  private BoardScenario(Map<String, String> env) throws Exception {
+  private BoardScenario(Map<String, String> env, java.time.Clock clock) throws Exception {
     this.env = env;
-    this.hookyard = TestHookyard.start(env);
+    this.hookyard = Hookyard.start(dev.hookyard.common.config.HookyardConfig.from(env), clock);
     this.client = TestHookyard.client(hookyard, env);
     assertThat(TestHookyard.adminPost(client, "/api/v1/workspaces",
       new JsonObject().put("slug", "acme").put("name", "Acme").put("issue_prefix", "ACME")).statusCode()).isEqualTo(201);
@@ -41,9 +41,14 @@ final class BoardScenario implements AutoCloseable {
   }
 
   static BoardScenario start(Map<String, String> extra) throws Exception {
+    return start(extra, java.time.Clock.systemUTC());
+  }
+
+  /** With the scheduler's time taken from {@code clock}. */
+  static BoardScenario start(Map<String, String> extra, java.time.Clock clock) throws Exception {
     Map<String, String> env = TestHookyard.config(TestDatabase.fresh());
     env.putAll(extra);
-    return new BoardScenario(env);
+    return new BoardScenario(env, clock);
   }
 
   /** Creates an issue; returns its identifier. */

@@ -8,7 +8,10 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 
 import java.util.Map;
 import java.util.UUID;
@@ -18,15 +21,19 @@ import static dev.hookyard.app.BoardScenario.pullRequest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Fix verification through HTTP: merge, production deploy, alerts, close gating. */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FixVerificationTest {
 
   private static final String SENTRY_SECRET = "sentry-test-secret";
   private static final String LOKI_TOKEN = "loki-test-token";
   private static BoardScenario board;
+  private static final dev.hookyard.common.testing.MutableClock CLOCK =
+    new dev.hookyard.common.testing.MutableClock(java.time.Instant.parse("2026-11-20T10:00:00Z"));
 
   @BeforeAll
   static void start() throws Exception {
-    board = BoardScenario.start(Map.of(HookyardConfig.SENTRY_SECRET, SENTRY_SECRET, HookyardConfig.LOKI_TOKEN, LOKI_TOKEN));
+    board = BoardScenario.start(Map.of(HookyardConfig.SENTRY_SECRET, SENTRY_SECRET, HookyardConfig.LOKI_TOKEN, LOKI_TOKEN,
+      HookyardConfig.SCHEDULER_TICK_MS, "100"), CLOCK);
   }
 
   @AfterAll
@@ -132,6 +139,41 @@ class FixVerificationTest {
     JsonObject resolved = alert.copy().put("action", "resolved");
     assertThat(board.sentry("issue", resolved, "req-3", SENTRY_SECRET).statusCode()).isEqualTo(202);
     assertThat(board.job("sentry:req-3").getString("result")).contains("not a firing alert");
+  }
+
+  @Test
+  @Order(Integer.MAX_VALUE)   // it moves the shared clock two days on: the others' windows must not pass before they end
+  @DisplayName("A quiet 48-hour window verifies the fix (history and board message), and only then may the issue be closed by hand")
+  void quietWindowVerifies() throws Exception {
+    String id = errorIssue("Webhook retries pile up", "sentry", "API-99", "P2");
+    board.send(pullRequest("closed", 205, "Bound the retries", "Fixes " + id, "fix/retries", "main", "closed", true,
+      "2026-11-23T09:00:00Z"));
+    String sha = board.get(id).getJsonArray("fix_attempts").getJsonObject(0).getString("merged_sha");
+    board.send("workflow_run", workflowRun(9301, "Deploy to production", "main", sha, "success", "2026-11-23T09:01:00Z",
+      "2026-11-23T09:05:00Z"), UUID.randomUUID().toString());
+    // Moved back by hand while the fix is watched: closing it again is gated.
+    assertThat(board.client.patch("/api/v1/workspaces/acme/issues/" + id).bearerTokenAuthentication(TestHookyard.TOKEN)
+      .sendJsonObject(new JsonObject().put("status", "In Progress")).await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+    HttpResponse<Buffer> gated = close(id);
+    assertThat(gated.statusCode()).isEqualTo(409);
+    assertThat(gated.bodyAsJsonObject().getString("message")).contains("monitoring");
+
+    // 48 hours pass in a millisecond: the scheduler (ticking every 100 ms) verifies the attempt.
+    CLOCK.set(java.time.Instant.parse("2026-11-25T09:06:00Z"));
+    long deadline = System.currentTimeMillis() + 20_000;
+    String status = null;
+    while (System.currentTimeMillis() < deadline) {
+      status = board.get(id).getJsonArray("fix_attempts").getJsonObject(0).getString("verification_status");
+      if ("verified".equals(status)) {
+        break;
+      }
+      Thread.sleep(100);
+    }
+    assertThat(status).isEqualTo("verified");
+    assertThat(board.history(id, "issue.fix_status_changed")).extracting(h -> ((JsonObject) h).getString("to"))
+      .containsExactly("awaiting_deploy", "monitoring", "verified");
+    assertThat(close(id).statusCode()).isEqualTo(200);
+    assertThat(board.status(id)).isEqualTo("Done");
   }
 
   @Test
