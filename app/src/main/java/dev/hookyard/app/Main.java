@@ -1,11 +1,17 @@
 package dev.hookyard.app;
 
 import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.config.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** {@code java -jar hookyard.jar}: starts the configured roles and drains them on SIGTERM. */
 public final class Main {
+
+  static {
+    // Before the first logger: logback picks its appender from this when it configures itself.
+    LogFormat.choose(System.getenv(), System.err);
+  }
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -14,6 +20,7 @@ public final class Main {
     HookyardConfig config = HookyardConfig.fromEnvironment();
     Hookyard hookyard;
     try {
+      LogFormat.roles(Role.parse(config.list(HookyardConfig.ROLES)));
       hookyard = Hookyard.start(config);
     } catch (Exception e) {
       log.error("hookyard did not start: {}", e.getMessage(), e);
