@@ -35,7 +35,7 @@ final class WebhookEventHandler implements JobHandler {
     if (log.isDebugEnabled()) {
       // Which repository a delivery concerned is what one searches the logs by next.
       JsonObject repository = payload.getValue("repository") instanceof JsonObject r ? r : null;
-      log.debug("Delivery {}: {}{} for {}", job.deliveryId(), job.event(), job.action() == null ? "" : "." + job.action(),
+      log.debug("Delivery {} ({}{}) for {}", job.deliveryId(), job.event(), job.action() == null ? "" : "." + job.action(),
         repository == null ? "no repository" : repository.getValue("full_name"));
     }
     return processing.process(job, payload);
