@@ -169,8 +169,8 @@ public final class SendCommand {
 
   private static void summarize(PrintStream out, Options options, int files, Tally tally, long nanos) {
     double seconds = nanos / 1e9;
-    out.printf(Locale.ROOT, "%d deliveries (%d file%s x %d) to %s in %.1f s, %.0f/s%n", tally.done(), files,
-      files == 1 ? "" : "s", options.repeat(), options.target(), seconds, tally.done() / Math.max(seconds, 1e-3));
+    out.printf(Locale.ROOT, "%d deliver%s (%d file%s x %d) to %s in %.1f s, %.0f/s%n", tally.done(),
+      tally.done() == 1 ? "y" : "ies", files, files == 1 ? "" : "s", options.repeat(), options.target(), seconds, tally.done() / Math.max(seconds, 1e-3));
     tally.byStatus().forEach((status, count) -> {
       StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "  %-5s %8d", status, count));
       if (!status.startsWith("2")) {

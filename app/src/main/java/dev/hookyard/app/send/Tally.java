@@ -3,6 +3,7 @@ package dev.hookyard.app.send;
 import java.util.Map;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
@@ -29,7 +30,10 @@ final class Tally {
   }
 
   void failed(Throwable cause) {
-    count(NO_ANSWER, false, cause.toString());
+    // The HTTP client wraps what went wrong (a refused connection, a timeout) in a CompletionException.
+    Throwable reason = cause instanceof CompletionException && cause.getCause() != null
+      ? cause.getCause() : cause;
+    count(NO_ANSWER, false, reason.toString());
   }
 
   private void count(String key, boolean ok, String example) {
