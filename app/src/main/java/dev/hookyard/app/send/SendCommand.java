@@ -67,9 +67,9 @@ public final class SendCommand {
     }
     Tally tally = new Tally(payloads.size() * options.repeat());
     long started = System.nanoTime();
-    try (Progress progress = new Progress(tally, err, terminal)) {
-      new DeliverySender(options.target(), options.secret(), options.concurrency(), options.timeout())
-        .send(payloads, options.repeat(), tally);
+    try (DeliverySender sender = new DeliverySender(options.target(), options.secret(), options.concurrency(), options.timeout());
+         Progress progress = new Progress(tally, err, terminal)) {
+      sender.send(payloads, options.repeat(), tally);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       err.println("hookyard send: interrupted");
