@@ -1,19 +1,36 @@
 package dev.hookyard.app;
 
+import dev.hookyard.app.send.SendCommand;
 import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.config.Role;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@code java -jar hookyard.jar}: starts the configured roles and drains them on SIGTERM. */
+import java.util.Arrays;
+
+/**
+ * {@code java -jar hookyard.jar}: starts the configured roles and drains them on SIGTERM.
+ * {@code java -jar hookyard.jar send …} signs and posts payload files to a hookyard.
+ */
 public final class Main {
+
+  static {
+    // Before the first logger: logback picks its appender from this when it configures itself.
+    LogFormat.choose(System.getenv(), System.err);
+  }
 
   private static final Logger log = LoggerFactory.getLogger(Main.class);
 
   public static void main(String[] args) {
+    if (args.length > 0 && args[0].equals("send")) {
+      System.exit(SendCommand.run(Arrays.copyOfRange(args, 1, args.length), System.getenv(), System.out, System.err,
+        System.console() != null));
+    }
     long started = System.nanoTime();
     HookyardConfig config = HookyardConfig.fromEnvironment();
     Hookyard hookyard;
     try {
+      LogFormat.roles(Role.parse(config.list(HookyardConfig.ROLES)));
       hookyard = Hookyard.start(config);
     } catch (Exception e) {
       log.error("hookyard did not start: {}", e.getMessage(), e);

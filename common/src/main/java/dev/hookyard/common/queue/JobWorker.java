@@ -1,6 +1,7 @@
 package dev.hookyard.common.queue;
 
 import dev.hookyard.common.Addresses;
+import dev.hookyard.common.logging.LogContext;
 import dev.hookyard.common.metrics.HookyardMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -120,13 +121,23 @@ public final class JobWorker extends VerticleBase {
     while (running < settings.concurrency() && !waiting.isEmpty()) {
       Claimed next = waiting.poll();
       running++;
-      run(next).onComplete(ar -> {
+      runLogged(next).onComplete(ar -> {
         running--;
         startLanes();
       });
     }
     if (morePending && !claiming && waiting.size() < settings.concurrency()) {
       context.runOnContext(v -> poll());
+    }
+  }
+
+  /**
+   * {@link #run} with the job's log fields in place; its callbacks carry them too, so the
+   * handler's synchronous part and the settlement lines name the job and its delivery.
+   */
+  private Future<Void> runLogged(Claimed claimed) {
+    try (LogContext.Scope fields = LogContext.job(claimed.job())) {
+      return run(claimed);
     }
   }
 
@@ -155,7 +166,7 @@ public final class JobWorker extends VerticleBase {
       outcome = Future.failedFuture(e);
     }
     Promise<Void> lane = Promise.promise();
-    long timer = vertx.setTimer(remainingMs, t -> {
+    long timer = vertx.setTimer(remainingMs, LogContext.carried(t -> {
       if (inHand.holds(job)) {
         HookyardMetrics.jobFinished(queueName, "timeout", System.nanoTime() - started);
         inHand.settle(timedOut(job, System.nanoTime() - started));
@@ -163,13 +174,15 @@ public final class JobWorker extends VerticleBase {
         // has passed, and its retry is not due before that either.
         vertx.setTimer(settings.leaseMs(), l -> lane.tryComplete());
       }
-    });
-    outcome.onComplete(ar -> {
+    }));
+    outcome.onComplete(LogContext.carried(ar -> {
       vertx.cancelTimer(timer);
       if (inHand.holds(job)) {
         long took = System.nanoTime() - started;
         if (ar.succeeded() && ar.result() != null) {
           HookyardMetrics.jobFinished(queueName, ar.result().status(), took);
+          log.debug("Job {} ({} delivery {}) {} in {} ms", job.id(), queueName, job.deliveryId(), ar.result().status(),
+            TimeUnit.NANOSECONDS.toMillis(took));
           inHand.settle(JobQueue.Settlement.of(job, ar.result()));
         } else {
           HookyardMetrics.jobFinished(queueName, "error", took);
@@ -177,7 +190,7 @@ public final class JobWorker extends VerticleBase {
         }
       }
       lane.tryComplete();
-    });
+    }));
     return lane.future();
   }
 

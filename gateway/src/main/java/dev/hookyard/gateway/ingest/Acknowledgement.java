@@ -1,5 +1,6 @@
 package dev.hookyard.gateway.ingest;
 
+import dev.hookyard.common.logging.LogContext;
 import dev.hookyard.common.metrics.HookyardMetrics;
 import dev.hookyard.gateway.http.ApiErrors;
 import io.vertx.core.Future;
@@ -23,19 +24,22 @@ final class Acknowledgement {
   static final Pattern DELIVERY_ID = Pattern.compile("[A-Za-z0-9._:-]{1,128}");
 
   static void answer(RoutingContext ctx, Future<DeliveryStore.Result> stored, String deliveryId, String event, long started) {
+    // The store answers on a later callback: the delivery's log fields go with each.
     stored
-      .onSuccess(result -> {
+      .onSuccess(LogContext.delivery(deliveryId, event, result -> {
         if (result == DeliveryStore.Result.DUPLICATE) {
           HookyardMetrics.deliveryDuplicate();
+          log.debug("Delivery {} ({}) already stored", deliveryId, event);
           ApiErrors.json(ctx, 200, new JsonObject().put("delivery_id", deliveryId).put("duplicate", true));
         } else {
           HookyardMetrics.deliveryReceived(event);
+          log.debug("Delivery {} ({}) stored", deliveryId, event);
           ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
             .end("{\"delivery_id\":\"" + deliveryId + "\",\"event\":\"" + event + "\",\"status\":\"queued\"}");
         }
         HookyardMetrics.ackLatency(System.nanoTime() - started);
-      })
-      .onFailure(err -> {
+      }))
+      .onFailure(LogContext.delivery(deliveryId, event, err -> {
         if (err instanceof DeliveryStore.Unstorable refused) {
           log.warn("Delivery {} ({}) refused by the database: {}", deliveryId, event, refused.getMessage());
           RawBody.reject(ctx, 400, "unstorable", "the delivery could not be stored: " + refused.getMessage());
@@ -44,7 +48,7 @@ final class Acknowledgement {
         log.warn("Delivery {} ({}) not stored: {}", deliveryId, event, err.toString());
         ctx.response().putHeader("Retry-After", "5");
         RawBody.reject(ctx, 503, "unavailable", "the delivery could not be stored; retry later");
-      });
+      }));
   }
 
   private Acknowledgement() {

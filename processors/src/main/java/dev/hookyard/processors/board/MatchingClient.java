@@ -2,6 +2,7 @@ package dev.hookyard.processors.board;
 
 import dev.hookyard.common.Addresses;
 import dev.hookyard.common.board.IssueReferences;
+import dev.hookyard.common.logging.LogContext;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -30,11 +31,17 @@ final class MatchingClient {
     JsonObject request = new JsonObject().put("type", "matching.request").put("workspace_id", pr.workspaceId())
       .put("issue_prefix", prefix).put("title", pr.title()).put("body", pr.body()).put("head_ref", pr.headRef())
       .put("semantic", semantic);
-    return vertx.eventBus().<JsonObject>request(Addresses.MATCHING_REQUEST, request, new DeliveryOptions().setSendTimeout(timeoutMs))
+    DeliveryOptions options = new DeliveryOptions().setSendTimeout(timeoutMs);
+    if (pr.deliveryId() != null) {
+      options.addHeader(LogContext.DELIVERY_ID, pr.deliveryId());
+    }
+    return vertx.eventBus().<JsonObject>request(Addresses.MATCHING_REQUEST, request, options)
       .map(reply -> Matches.fromReply(reply.body()))
       .recover(err -> {
-        log.warn("Matching PR #{} of {} for {} fell back to explicit identifiers: {}", pr.number(), pr.repository(),
-          pr.workspace(), err.getMessage());
+        try (LogContext.Scope fields = LogContext.delivery(pr.deliveryId(), null)) {
+          log.warn("Matching PR #{} of {} for {} fell back to explicit identifiers: {}", pr.number(), pr.repository(),
+            pr.workspace(), err.getMessage());
+        }
         return Future.succeededFuture(Matches.explicitOnly(
           IssueReferences.find(prefix, pr.title(), pr.body(), pr.headRef()), "explicit", "unavailable"));
       });

@@ -5,6 +5,8 @@ import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a webhook job into its parsed payload and hands it to the event's processing.
@@ -12,6 +14,8 @@ import io.vertx.core.json.JsonObject;
  * succeed: it is dead-lettered at once with the reason.
  */
 final class WebhookEventHandler implements JobHandler {
+
+  private static final Logger log = LoggerFactory.getLogger(WebhookEventHandler.class);
 
   /** What one event type does with a parsed payload. */
   @FunctionalInterface
@@ -27,7 +31,14 @@ final class WebhookEventHandler implements JobHandler {
 
   @Override
   public Future<JobOutcome> handle(Job job) {
-    return processing.process(job, payload(job));
+    JsonObject payload = payload(job);
+    if (log.isDebugEnabled()) {
+      // Which repository a delivery concerned is what one searches the logs by next.
+      JsonObject repository = payload.getValue("repository") instanceof JsonObject r ? r : null;
+      log.debug("Delivery {} ({}{}) for {}", job.deliveryId(), job.event(), job.action() == null ? "" : "." + job.action(),
+        repository == null ? "no repository" : repository.getValue("full_name"));
+    }
+    return processing.process(job, payload);
   }
 
   static JsonObject payload(Job job) {

@@ -1,6 +1,7 @@
 package dev.hookyard.processors.matching;
 
 import dev.hookyard.common.Addresses;
+import dev.hookyard.common.logging.LogContext;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -38,6 +39,14 @@ final class MatchingVerticle extends VerticleBase {
   }
 
   private void handle(Message<Object> message) {
+    // The board job that asks names its delivery in a header, so matching's lines (in
+    // whichever process serves the request) join that delivery's path in the logs.
+    try (LogContext.Scope fields = LogContext.delivery(message.headers().get(LogContext.DELIVERY_ID), null)) {
+      match(message);
+    }
+  }
+
+  private void match(Message<Object> message) {
     MatchRequest request;
     try {
       request = MatchRequest.parse(message.body());
@@ -51,13 +60,13 @@ final class MatchingVerticle extends VerticleBase {
     } catch (RuntimeException e) {
       result = Future.failedFuture(e);
     }
-    result.onComplete(ar -> {
+    result.onComplete(LogContext.carried(ar -> {
       if (ar.succeeded()) {
         message.reply(ar.result());
       } else {
         log.error("Matching in workspace {} failed", request.workspaceId(), ar.cause());
         message.fail(500, String.valueOf(ar.cause().getMessage()));
       }
-    });
+    }));
   }
 }
