@@ -63,7 +63,7 @@ for line in sys.stdin:
     if m and "quantile" in m.group(1):
         labels = dict(re.findall(r"(\w+)=\"([^\"]*)\"", m.group(1)))
         rows.setdefault(labels["layer"], {})[labels["quantile"]] = float(m.group(2)) * 1000
-for layer in ("explicit", "semantic", "llm"):
+for layer in ("explicit", "embed", "semantic", "llm"):
     q = rows.get(layer, {})
     print("  %-9s p50 %8.2f   p99 %8.2f" % (layer, q.get("0.5", float("nan")), q.get("0.99", float("nan"))))'
 echo "dead letters: $dead"

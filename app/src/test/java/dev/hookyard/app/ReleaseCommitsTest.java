@@ -57,6 +57,44 @@ class ReleaseCommitsTest {
     }
   }
 
+  @Test
+  @DisplayName("With a GitHub token, a deploy ships a merge when GitHub's compare says its head is ahead of the merge commit, not otherwise")
+  void deployAncestry() throws Exception {
+    Vertx fakeVertx = Vertx.vertx();
+    int port = TestHookyard.freePort();
+    String merged = String.format("%040x", 601);
+    fakeVertx.createHttpServer().requestHandler(req -> {
+      // head "d…" contains the merge; head "e…" does not.
+      String status = req.path().equals("/repos/acme/api/compare/" + merged + "..." + "d".repeat(40)) ? "ahead"
+        : req.path().startsWith("/repos/acme/api/compare/") ? "diverged" : null;
+      if (status == null) {
+        req.response().setStatusCode(404).end();
+      } else {
+        req.response().putHeader("Content-Type", "application/json").end(new JsonObject().put("status", status).encode());
+      }
+    }).listen(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
+    try (BoardScenario board = BoardScenario.start(Map.of(HookyardConfig.GITHUB_TOKEN, "gh-test-token",
+      HookyardConfig.GITHUB_API_URL, "http://127.0.0.1:" + port))) {
+      JsonObject created = TestHookyard.adminPost(board.client, "/api/v1/workspaces/acme/issues", new JsonObject()
+        .put("title", "Timeouts").put("error_source", new JsonObject().put("source", "sentry").put("external_id", "API-5")))
+        .bodyAsJsonObject();
+      String id = created.getString("identifier");
+      board.send(pullRequest("closed", 601, "Fix timeouts", "Fixes " + id, "fix/t", "main", "closed", true, "2026-11-24T08:00:00Z"));
+      // Started after the merge, but GitHub says it does not contain it: still awaiting.
+      board.send("workflow_run", FixVerificationTest.workflowRun(9401, "production", "main", "e".repeat(40), "success",
+        "2026-11-24T09:00:00Z", "2026-11-24T09:05:00Z"), java.util.UUID.randomUUID().toString());
+      assertThat(board.get(id).getJsonArray("fix_attempts").getJsonObject(0).getString("verification_status"))
+        .isEqualTo("awaiting_deploy");
+      board.send("workflow_run", FixVerificationTest.workflowRun(9402, "production", "main", "d".repeat(40), "success",
+        "2026-11-24T10:00:00Z", "2026-11-24T10:05:00Z"), java.util.UUID.randomUUID().toString());
+      JsonObject attempt = board.get(id).getJsonArray("fix_attempts").getJsonObject(0);
+      assertThat(attempt.getString("verification_status")).isEqualTo("monitoring");
+      assertThat(attempt.getString("deployed_sha")).isEqualTo("d".repeat(40));
+    } finally {
+      fakeVertx.close().await(10, TimeUnit.SECONDS);
+    }
+  }
+
   private static JsonObject commit(String message) {
     return new JsonObject().put("sha", "c".repeat(40)).put("commit", new JsonObject().put("message", message));
   }

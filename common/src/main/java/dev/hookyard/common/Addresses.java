@@ -34,7 +34,7 @@ public final class Addresses {
    * "workspace_id","issue_prefix","title","body","head_ref","semantic"}}; reply:
    * {@code {"type":"matching.result","explicit":[{identifier,strength,where}],
    * "candidates":[{issue_id,identifier,title,similarity,confidence,reason,layer,linked}],
-   * "verifier":"ok"|"none"|"open"|"failed"|"skipped","timings_ms":{explicit,semantic,llm}}}.
+   * "verifier":"ok"|"none"|"open"|"failed"|"skipped","timings_ms":{explicit,embed,semantic,llm}}}.
    */
   public static final String MATCHING_REQUEST = "matching.request";
 

@@ -79,7 +79,14 @@ public final class ProcessorsDeployment {
     String name = queueName.startsWith(Queues.WEBHOOK_PREFIX) ? queueName.substring(Queues.WEBHOOK_PREFIX.length()) : queueName;
     int instances = config.integer("HOOKYARD_PROCESSOR_" + HookyardConfig.envName(name) + "_INSTANCES",
       config.integer(HookyardConfig.PROCESSOR_INSTANCES, 1));
-    QueueSettings settings = QueueSettings.of(config, queueName);
+    QueueSettings configured = QueueSettings.of(config, queueName);
+    // Board jobs mostly wait on the matcher (an LLM over HTTP), not on the database:
+    // more of them run at once unless the queue's concurrency is set.
+    if (queueName.equals(Queues.BOARD_AUTOMATION)
+      && config.string("HOOKYARD_QUEUE_" + HookyardConfig.envName(queueName) + "_CONCURRENCY", null) == null) {
+      configured = configured.withLanes(configured.batchSize(), Math.max(configured.concurrency(), 16));
+    }
+    QueueSettings settings = configured;
     log.debug("Deploying {} worker(s) for {}", instances, queueName);
     return vertx.deployVerticle(() -> new JobWorker(queue, queueName, handler, settings),
       new DeploymentOptions().setInstances(instances));

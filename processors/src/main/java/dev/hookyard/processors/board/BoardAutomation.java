@@ -1,6 +1,7 @@
 package dev.hookyard.processors.board;
 
 import dev.hookyard.common.board.BoardEvents;
+import dev.hookyard.common.board.IssueReferences;
 import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
@@ -47,8 +48,10 @@ final class BoardAutomation implements JobHandler {
             + " is not newer than what the board already shows"));
         }
         String prefix = context.getString("issue_prefix");
-        Future<Matches> matches = releases.isRelease(pr) ? releases.find(pr, prefix)
-          : matching.match(pr, prefix, context.getLong("links") == 0 && !pr.closedUnmerged());
+        // The semantic layers are for PRs that name no issue and link none yet.
+        boolean semantic = context.getLong("links") == 0 && !pr.closedUnmerged()
+          && IssueReferences.find(prefix, pr.title(), pr.body(), pr.headRef()).isEmpty();
+        Future<Matches> matches = releases.isRelease(pr) ? releases.find(pr, prefix) : matching.match(pr, prefix, semantic);
         return matches.compose(found -> pool.withTransaction(conn -> new BoardMoves(conn, pr, found, window).apply()))
           .map(applied -> {
             BoardEvents.publish(vertx, applied.messages());

@@ -60,9 +60,7 @@ final class IssueMatcher {
       return Future.succeededFuture(result);
     }
     Set<String> named = explicit.stream().map(e -> e.identifier().toUpperCase(Locale.ROOT)).collect(Collectors.toSet());
-    long semanticStarted = System.nanoTime();
-    return candidates(r, named).compose(scored -> {
-      timings.put("semantic", layer("semantic", semanticStarted));
+    return candidates(r, named, timings).compose(scored -> {
       if (scored.isEmpty()) {
         return Future.succeededFuture(result);
       }
@@ -83,11 +81,27 @@ final class IssueMatcher {
     });
   }
 
-  private Future<List<IssueVectors.Scored>> candidates(MatchRequest r, Set<String> named) {
+  /**
+   * The semantic layer: the workspace's index brought up to date, the PR's text embedded
+   * and the closest issues ranked. Timed apart: {@code embed} is the model's inference on
+   * the PR text, {@code semantic} the search (index refresh and top-k ranking).
+   */
+  private Future<List<IssueVectors.Scored>> candidates(MatchRequest r, Set<String> named, JsonObject timings) {
+    long started = System.nanoTime();
     return index.refresh(r.workspaceId()).compose(vectors -> vectors.size() == 0
-      ? Future.succeededFuture(List.of())
+      ? Future.succeededFuture(List.<IssueVectors.Scored>of())
       // Embedding the PR and ranking are CPU work: both off the event loop, in one hop.
-      : vertx.executeBlocking(() -> vectors.top(TextEmbedder.embedNow(r.text()), settings.topK(), settings.minSimilarity(), named)));
+      : vertx.executeBlocking(() -> {
+        long refreshed = System.nanoTime();
+        float[] query = TextEmbedder.embedNow(r.text());
+        long embedded = System.nanoTime();
+        List<IssueVectors.Scored> top = vectors.top(query, settings.topK(), settings.minSimilarity(), named);
+        long ranked = System.nanoTime();
+        MatchingMetrics.layer("embed", embedded - refreshed);
+        MatchingMetrics.layer("semantic", (refreshed - started) + (ranked - embedded));
+        timings.put("embed", (embedded - refreshed) / 1e6).put("semantic", ((refreshed - started) + (ranked - embedded)) / 1e6);
+        return top;
+      }));
   }
 
   private Future<Void> verify(MatchRequest r, List<IssueVectors.Scored> scored, JsonObject result) {
