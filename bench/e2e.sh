@@ -51,25 +51,14 @@ for instances in $INSTANCES; do
     wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s --timeout 10s --latency -s bench/e2e.lua "$BASE/webhooks/github" \
     >"$tmp/wrk-$instances.out" 2>"$tmp/wrk-$instances.err" &
   wrk_pid=$!
-  while :; do
-    sleep 0.5
-    kill -0 "$wrk_pid" 2>/dev/null || die "wrk stopped early: $(cat "$tmp/wrk-$instances.err")"
-    count="$(stored_count)"
-    [[ -n "$count" ]] && (( count >= N )) && break
-  done
+  await_stored "$wrk_pid" "$tmp/wrk-$instances.err"
   t_stored="$(now)"
   kill -INT "$wrk_pid"
   wait "$wrk_pid" || true
   stored="$(stable_count)"
   log "stored $stored deliveries in $(secs "$t0" "$t_stored") s; waiting for every job"
 
-  deadline=$(( $(date +%s) + DRAIN_TIMEOUT ))
-  while :; do
-    read -r pending done ignored dead < <(job_totals)
-    (( pending == 0 )) && break
-    (( $(date +%s) > deadline )) && { job_table >&2; die "jobs still pending after ${DRAIN_TIMEOUT} s"; }
-    sleep 0.25
-  done
+  await_drained
   t_done="$(now)"
 
   val() { sed -n "s/^$1=//p" "$tmp/wrk-$instances.out"; }

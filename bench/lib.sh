@@ -152,3 +152,25 @@ track_bench_repository() {
     admin POST /api/v1/users "{\"login\":\"bench-dev-$u\",\"name\":\"Bench Dev $u\",\"email\":\"bench-dev-$u@bench.example\",\"github_id\":$((900000 + u))}" >/dev/null
   done
 }
+
+# Waits until every job (follow-ups included) is done; sets pending, done, ignored, dead.
+await_drained() {
+  local deadline=$(( $(date +%s) + ${DRAIN_TIMEOUT:-1800} ))
+  while :; do
+    read -r pending done ignored dead < <(job_totals)
+    (( pending == 0 )) && break
+    (( $(date +%s) > deadline )) && { job_table >&2; die "jobs still pending after ${DRAIN_TIMEOUT:-1800} s"; }
+    sleep 0.25
+  done
+}
+
+# Polls until N deliveries are stored while wrk ($1: its pid, $2: its stderr) runs.
+await_stored() {
+  local count
+  while :; do
+    sleep 0.5
+    kill -0 "$1" 2>/dev/null || die "wrk stopped early: $(cat "$2")"
+    count="$(stored_count)"
+    [[ -n "$count" ]] && (( count >= N )) && break
+  done
+}

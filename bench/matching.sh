@@ -27,7 +27,12 @@ BENCH_TAG=matching
 source "$ROOT/bench/lib.sh"
 build_jar
 
-python3 bench/matching_load.py fake-llm "$LLM_PORT" "$LLM_DELAY_MS" &
+# The fake LLM must not be the bottleneck: Node's HTTP server when there is one.
+if command -v node >/dev/null; then
+  node bench/fake_llm.js "$LLM_PORT" "$LLM_DELAY_MS" &
+else
+  python3 bench/matching_load.py fake-llm "$LLM_PORT" "$LLM_DELAY_MS" &
+fi
 llm_pid=$!
 trap 'kill "$llm_pid" 2>/dev/null || true; cleanup' EXIT
 

@@ -110,25 +110,14 @@ for procs in $PROCESSORS; do
     >"$tmp/$run/wrk.out" 2>"$tmp/$run/wrk.err" &
   wrk_pid=$!
   wrk_cpu0="$(cpu_of "$wrk_pid")"
-  while :; do
-    sleep 0.5
-    kill -0 "$wrk_pid" 2>/dev/null || die "wrk stopped early: $(cat "$tmp/$run/wrk.err")"
-    count="$(stored_count)"
-    [[ -n "$count" ]] && (( count >= N )) && break
-  done
+  await_stored "$wrk_pid" "$tmp/$run/wrk.err"
   t_stored="$(now)"
   wrk_cpu="$(awk -v a="$wrk_cpu0" -v b="$(cpu_of "$wrk_pid")" 'BEGIN { printf "%.1f", b - a }')"
   kill -INT "$wrk_pid"
   wait "$wrk_pid" || true
   stored="$(stable_count)"
   log "stored $stored deliveries in $(secs "$t0" "$t_stored") s; waiting for every job"
-  deadline=$(( $(date +%s) + DRAIN_TIMEOUT ))
-  while :; do
-    read -r pending done ignored dead < <(job_totals)
-    (( pending == 0 )) && break
-    (( $(date +%s) > deadline )) && { job_table >&2; die "jobs still pending after ${DRAIN_TIMEOUT} s"; }
-    sleep 0.25
-  done
+  await_drained
   t_done="$(now)"
   total="$(secs "$t0" "$t_done")"
   rate="$(awk -v n="$stored" -v t="$total" 'BEGIN { printf "%.0f", n / t }')"

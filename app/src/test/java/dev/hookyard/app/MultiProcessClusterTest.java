@@ -59,12 +59,7 @@ class MultiProcessClusterTest {
 
       WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
-      assertThat(client.post("/api/v1/workspaces").bearerTokenAuthentication(TestHookyard.TOKEN)
-        .sendJsonObject(new JsonObject().put("slug", "mp").put("name", "MP").put("issue_prefix", "MP"))
-        .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
-      assertThat(client.post("/api/v1/workspaces/mp/repositories").bearerTokenAuthentication(TestHookyard.TOKEN)
-        .sendJsonObject(new JsonObject().put("full_name", "acme/mp").put("default_branch", "main"))
-        .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+      trackRepository(client);
 
       Set<String> accepted = ConcurrentHashMap.newKeySet();
       AtomicInteger sent = new AtomicInteger();
@@ -178,12 +173,7 @@ class MultiProcessClusterTest {
       gateway.awaitReady(Duration.ofSeconds(90));
       first.awaitReady(Duration.ofSeconds(90));
       WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port));
-      assertThat(client.post("/api/v1/workspaces").bearerTokenAuthentication(TestHookyard.TOKEN)
-        .sendJsonObject(new JsonObject().put("slug", "mp").put("name", "MP").put("issue_prefix", "MP"))
-        .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
-      assertThat(client.post("/api/v1/workspaces/mp/repositories").bearerTokenAuthentication(TestHookyard.TOKEN)
-        .sendJsonObject(new JsonObject().put("full_name", "acme/mp").put("default_branch", "main"))
-        .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+      trackRepository(client);
 
       // Every processors process gone: the gateway still stores and acknowledges; jobs wait.
       first.kill9();
@@ -222,6 +212,16 @@ class MultiProcessClusterTest {
       }
       vertx.close().await(30, TimeUnit.SECONDS);
     }
+  }
+
+  /** Workspace {@code mp} tracking {@code acme/mp}, so pushes do real work. */
+  private static void trackRepository(WebClient client) throws Exception {
+    assertThat(client.post("/api/v1/workspaces").bearerTokenAuthentication(TestHookyard.TOKEN)
+      .sendJsonObject(new JsonObject().put("slug", "mp").put("name", "MP").put("issue_prefix", "MP"))
+      .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
+    assertThat(client.post("/api/v1/workspaces/mp/repositories").bearerTokenAuthentication(TestHookyard.TOKEN)
+      .sendJsonObject(new JsonObject().put("full_name", "acme/mp").put("default_branch", "main"))
+      .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
   }
 
   private static int send(WebClient client, int n) throws Exception {

@@ -14,7 +14,11 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * {@code GET …/board/events}: the board's messages as Server-Sent Events. The live
@@ -59,7 +63,15 @@ final class BoardEventStream {
     private final String slug;
     private final long workspaceId;
     private final List<JsonObject> held = new ArrayList<>();
-    private long lastSent;
+    // Ids already sent. Transactions commit out of id order, so a later id can arrive
+    // first: the ids themselves are remembered, not just the highest.
+    private final Set<Long> sent = Collections.newSetFromMap(new LinkedHashMap<>() {
+      @Override
+      protected boolean removeEldestEntry(Map.Entry<Long, Boolean> eldest) {
+        return size() > 10_000;
+      }
+    });
+    private final long after;
     private boolean replaying;
     private boolean closed;
     private MessageConsumer<JsonObject> consumer;
@@ -70,7 +82,7 @@ final class BoardEventStream {
       this.res = ctx.response();
       this.slug = slug;
       this.workspaceId = workspaceId;
-      this.lastSent = after == null ? -1 : after;
+      this.after = after == null ? -1 : after;
       this.replaying = after != null;
     }
 
@@ -103,20 +115,28 @@ final class BoardEventStream {
       });
     }
 
-    /** Pages of history after {@code lastSent}, until a short page. */
+    /** Pages of history after the client's last id, until a short page. */
     private Future<Void> replay() {
-      return pool.preparedQuery(BoardEvents.SINCE).execute(Tuple.of(workspaceId, lastSent, PAGE)).compose(rows -> {
-        rows.forEach(r -> send(BoardEvents.message(r)));
-        return rows.size() < PAGE || closed ? Future.succeededFuture() : replay();
+      return replayFrom(after);
+    }
+
+    private Future<Void> replayFrom(long from) {
+      return pool.preparedQuery(BoardEvents.SINCE).execute(Tuple.of(workspaceId, from, PAGE)).compose(rows -> {
+        long last = from;
+        for (var r : rows) {
+          JsonObject m = BoardEvents.message(r);
+          send(m);
+          last = m.getLong("id");
+        }
+        return rows.size() < PAGE || closed ? Future.succeededFuture() : replayFrom(last);
       });
     }
 
     private void send(JsonObject message) {
       long id = message.getLong("id", -1L);
-      if (closed || id <= lastSent) {
+      if (closed || id <= after || !sent.add(id)) {
         return;
       }
-      lastSent = id;
       res.write("id: " + id + "\nevent: " + message.getString("type") + "\ndata: " + message.encode() + "\n\n");
     }
 

@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
 import java.time.Duration;
+import java.util.List;
 
 /**
  * The {@code board-automation} queue: one pull-request state applied to one workspace's
@@ -49,9 +50,12 @@ final class BoardAutomation implements JobHandler {
         }
         String prefix = context.getString("issue_prefix");
         // The semantic layers are for PRs that name no issue and link none yet.
-        boolean semantic = context.getLong("links") == 0 && !pr.closedUnmerged()
-          && IssueReferences.find(prefix, pr.title(), pr.body(), pr.headRef()).isEmpty();
-        Future<Matches> matches = releases.isRelease(pr) ? releases.find(pr, prefix) : matching.match(pr, prefix, semantic);
+        List<IssueReferences.Reference> named = IssueReferences.find(prefix, pr.title(), pr.body(), pr.headRef());
+        boolean semantic = context.getLong("links") == 0 && !pr.closedUnmerged() && named.isEmpty();
+        // Without the semantic layers there is nothing to ask the matcher: read the identifiers here.
+        Future<Matches> matches = releases.isRelease(pr) ? releases.find(pr, prefix)
+          : semantic ? matching.match(pr, prefix, true)
+          : Future.succeededFuture(Matches.explicitOnly(named, "explicit", "skipped"));
         return matches.compose(found -> pool.withTransaction(conn -> new BoardMoves(conn, pr, found, window).apply()))
           .map(applied -> {
             BoardEvents.publish(vertx, applied.messages());

@@ -7,6 +7,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.sqlclient.Pool;
 
 import java.util.List;
@@ -66,7 +67,10 @@ public final class MatchingDeployment {
     WebClient client = WebClient.create(vertx, new WebClientOptions()
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
       .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
-      .setUserAgent("hookyard"));
+      .setUserAgent("hookyard"),
+      // Candidates are verified in parallel for many pull requests at once: the default of
+      // five connections per host would queue them behind each other.
+      new PoolOptions().setHttp1MaxSize(64).setHttp2MaxSize(8));
     LlmVerifier llm = new LlmVerifier(client, provider,
       config.string(HookyardConfig.AI_URL, LlmVerifier.defaultUrl(provider)),
       config.string(HookyardConfig.AI_KEY, null),
