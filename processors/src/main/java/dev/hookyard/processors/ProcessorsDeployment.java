@@ -84,7 +84,10 @@ public final class ProcessorsDeployment {
     // more of them run at once unless the queue's concurrency is set.
     if (queueName.equals(Queues.BOARD_AUTOMATION)
       && config.string("HOOKYARD_QUEUE_" + HookyardConfig.envName(queueName) + "_CONCURRENCY", null) == null) {
-      configured = configured.withLanes(configured.batchSize(), Math.max(configured.concurrency(), 16));
+      // Claimed no further ahead than the lanes, so a high-priority job never waits behind
+      // a prefetched batch of slow ones.
+      int lanes = Math.max(configured.concurrency(), 16);
+      configured = configured.withLanes(lanes, lanes);
     }
     QueueSettings settings = configured;
     log.debug("Deploying {} worker(s) for {}", instances, queueName);

@@ -1,6 +1,7 @@
 package dev.hookyard.processors.github;
 
 import dev.hookyard.common.Queues;
+import dev.hookyard.common.board.IssueReferences;
 import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobOutcome;
 import dev.hookyard.common.queue.JobQueue;
@@ -78,6 +79,17 @@ final class PullRequestProcessor {
     });
   }
 
+  /** Whether the PR's title or body carries something shaped like an issue identifier (any workspace's prefix). */
+  static boolean namesAnIssue(JsonObject message) {
+    for (String field : List.of("title", "body")) {
+      String text = message.getString(field);
+      if (text != null && IssueReferences.IDENTIFIER.matcher(text).find()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   /**
    * Queues the change for each workspace's board automation in the event's own
    * transaction, so a stored PR state is never lost on its way to the boards. The key
@@ -92,7 +104,9 @@ final class PullRequestProcessor {
         keys.add("board:" + w.id() + ":" + message.getLong("repository_id") + ":" + message.getInteger("number") + ":"
           + message.getString("at") + ":" + message.getString("state") + ":" + message.getString("action"));
       }
-      return JobQueue.enqueueAll(conn, Queues.BOARD_AUTOMATION, payloads, keys, 0)
+      // A PR that names an issue is a quick board change; one that needs the semantic
+      // layers waits on an LLM. The quick ones go first, so they never queue behind those.
+      return JobQueue.enqueueAll(conn, Queues.BOARD_AUTOMATION, payloads, keys, namesAnIssue(message) ? Queues.HIGH_PRIORITY : 0)
         .map(created -> () -> JobQueue.wake(vertx, Queues.BOARD_AUTOMATION));
     };
   }
