@@ -68,6 +68,8 @@ public final class HookyardConfig {
   public static final String AI_MODEL = "HOOKYARD_AI_MODEL";
   /** LLM confidence (0–100) at which a semantic candidate is linked. */
   public static final String AI_MIN_CONFIDENCE = "HOOKYARD_AI_MIN_CONFIDENCE";
+  /** How many of the closest semantic candidates are put to the LLM per pull request. */
+  public static final String AI_MAX_VERIFICATIONS = "HOOKYARD_AI_MAX_VERIFICATIONS";
   /** One verifier call's time limit; past it the call counts as a failure. */
   public static final String AI_TIMEOUT_MS = "HOOKYARD_AI_TIMEOUT_MS";
   /** Consecutive failures that open the verifier's circuit breaker. */

@@ -29,7 +29,7 @@ final class IssueMatcher {
 
   private static final Logger log = LoggerFactory.getLogger(IssueMatcher.class);
 
-  record Settings(int topK, double minSimilarity, int minConfidence) {
+  record Settings(int topK, double minSimilarity, int minConfidence, int maxVerifications) {
   }
 
   private final Vertx vertx;
@@ -114,11 +114,14 @@ final class IssueMatcher {
       }
       // An issue deleted since the index last looked is no candidate.
       List<IssueVectors.Scored> present = scored.stream().filter(s -> issues.containsKey(s.id())).toList();
-      return calls(r.pullRequest(), present, issues).map(calls -> {
+      // Only the closest few are put to the LLM (each call costs time and money); the
+      // rest come back unverified, as suggestions.
+      List<IssueVectors.Scored> asked = present.subList(0, Math.min(present.size(), settings.maxVerifications()));
+      return calls(r.pullRequest(), asked, issues).map(calls -> {
         JsonArray out = result.getJsonArray("candidates");
         for (int i = 0; i < present.size(); i++) {
           IssueVectors.Scored s = present.get(i);
-          out.add(candidate(s, issues.get(s.id()).title(), calls.get(i).verdict()));
+          out.add(candidate(s, issues.get(s.id()).title(), i < calls.size() ? calls.get(i).verdict() : null));
         }
         return result.put("verifier", summary(calls));
       });

@@ -54,7 +54,8 @@ public final class MatchingDeployment {
     IssueMatcher.Settings settings = new IssueMatcher.Settings(
       config.integer(HookyardConfig.MATCHING_TOP_K, 5),
       minSimilarity(config),
-      config.integer(HookyardConfig.AI_MIN_CONFIDENCE, 85));
+      config.integer(HookyardConfig.AI_MIN_CONFIDENCE, 85),
+      Math.max(0, config.integer(HookyardConfig.AI_MAX_VERIFICATIONS, 3)));
     return new IssueMatcher(vertx, pool, new SemanticIndex(pool), verifier(vertx, config), settings);
   }
 
