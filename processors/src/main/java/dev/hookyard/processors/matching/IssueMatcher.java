@@ -91,6 +91,7 @@ final class IssueMatcher {
     return index.refresh(r.workspaceId()).compose(vectors -> vectors.size() == 0
       ? Future.succeededFuture(List.<IssueVectors.Scored>of())
       // Embedding the PR and ranking are CPU work: both off the event loop, in one hop.
+      // Ordered: one inference at a time per matching verticle instance (see TextEmbedder.embed).
       : vertx.executeBlocking(() -> {
         long refreshed = System.nanoTime();
         float[] query = TextEmbedder.embedNow(r.text());
@@ -101,7 +102,7 @@ final class IssueMatcher {
         MatchingMetrics.layer("semantic", (refreshed - started) + (ranked - embedded));
         timings.put("embed", (embedded - refreshed) / 1e6).put("semantic", ((refreshed - started) + (ranked - embedded)) / 1e6);
         return top;
-      }));
+      }, true));
   }
 
   private Future<Void> verify(MatchRequest r, List<IssueVectors.Scored> scored, JsonObject result) {

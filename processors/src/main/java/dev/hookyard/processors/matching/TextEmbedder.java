@@ -33,8 +33,13 @@ final class TextEmbedder {
     return title + "\n\n" + (description == null ? "" : description);
   }
 
+  /**
+   * Inference is all CPU: run one at a time per calling verticle (ordered blocking code),
+   * never twenty at once on the worker pool, where a burst of pull requests would starve
+   * every event loop of the process — ingest and board messages included.
+   */
   static Future<float[]> embed(Vertx vertx, String text) {
-    return vertx.executeBlocking(() -> embedNow(text));
+    return vertx.executeBlocking(() -> embedNow(text), true);
   }
 
   /** Loads the model in the background so the first pull request does not pay for it. */
