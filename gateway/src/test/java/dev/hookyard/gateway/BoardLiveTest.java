@@ -149,23 +149,26 @@ class BoardLiveTest {
     if (lastEventId != null) {
       options.putHeader("Last-Event-ID", lastEventId);
     }
-    HttpClientResponse res = http.request(options).compose(req -> req.send()).await(20, TimeUnit.SECONDS);
-    assertThat(res.statusCode()).isEqualTo(200);
-    assertThat(res.getHeader("Content-Type")).startsWith("text/event-stream");
     StringBuilder pending = new StringBuilder();
-    res.handler(chunk -> {
-      pending.append(chunk.toString());
-      int end;
-      while ((end = pending.indexOf("\n\n")) >= 0) {
-        String event = pending.substring(0, end);
-        pending.delete(0, end + 2);
-        for (String line : event.split("\n")) {
-          if (line.startsWith("data: ")) {
-            out.add(new JsonObject(line.substring(6)));
+    // The handler is set as the response arrives, on its event loop, so no early chunk is missed.
+    HttpClientResponse res = http.request(options).compose(req -> req.send()).map(r -> {
+      r.handler(chunk -> {
+        pending.append(chunk.toString());
+        int end;
+        while ((end = pending.indexOf("\n\n")) >= 0) {
+          String event = pending.substring(0, end);
+          pending.delete(0, end + 2);
+          for (String line : event.split("\n")) {
+            if (line.startsWith("data: ")) {
+              out.add(new JsonObject(line.substring(6)));
+            }
           }
         }
-      }
-    });
+      });
+      return r;
+    }).await(20, TimeUnit.SECONDS);
+    assertThat(res.statusCode()).isEqualTo(200);
+    assertThat(res.getHeader("Content-Type")).startsWith("text/event-stream");
     return out;
   }
 
