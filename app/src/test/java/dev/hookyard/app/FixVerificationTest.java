@@ -208,6 +208,12 @@ class FixVerificationTest {
     assertThat(issue.getJsonArray("fix_attempts").getJsonObject(0).getString("verification_status")).isEqualTo("failed");
     assertThat(issue.getString("priority")).isEqualTo("P2");
     assertThat(issue.getString("status")).isEqualTo("Backlog");
+
+    // Alertmanager resends the same notification: a duplicate, nothing escalates twice.
+    HttpResponse<Buffer> again = board.loki(firing, LOKI_TOKEN);
+    assertThat(again.statusCode()).isEqualTo(200);
+    assertThat(again.bodyAsJsonObject().getBoolean("duplicate")).isTrue();
+    assertThat(board.get(id).getString("priority")).isEqualTo("P2");
   }
 
   @Test
