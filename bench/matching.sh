@@ -9,7 +9,8 @@
 # Floors: semantic top-10 ≤ 20 ms p99 at 5,000 issues; webhook → board message ≤ 250 ms
 # p99 at 50 PRs/s.
 #
-# Knobs (env): ISSUES, PRS, RATE, TOP_K (10), LLM_DELAY_MS (30), PORT (18200), SKIP_BUILD=1, KEEP=1
+# Knobs (env): ISSUES, PRS, RATE, TOP_K (10), LLM_DELAY_MS (30), PORT (18200), BENCH_ENV (extra
+# HOOKYARD_*=… settings), SKIP_BUILD=1, KEEP=1
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,7 +38,7 @@ llm_pid=$!
 trap 'kill "$llm_pid" 2>/dev/null || true; cleanup' EXIT
 
 start_hookyard matching HOOKYARD_ROLES=all HOOKYARD_AI_PROVIDER=openai HOOKYARD_AI_URL="http://127.0.0.1:$LLM_PORT/v1" \
-  HOOKYARD_AI_MODEL=bench HOOKYARD_MATCHING_TOP_K="$TOP_K" HOOKYARD_MATCHING_INSTANCES=2
+  HOOKYARD_AI_MODEL=bench HOOKYARD_MATCHING_TOP_K="$TOP_K" HOOKYARD_MATCHING_INSTANCES=2 ${BENCH_ENV:-}
 admin POST /api/v1/workspaces '{"slug":"bench","name":"Bench","issue_prefix":"BENCH"}' >/dev/null
 admin POST /api/v1/workspaces/bench/repositories '{"full_name":"bench-org/bench-repo","default_branch":"main"}' >/dev/null
 
