@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +32,7 @@ public final class SchedulerDeployment {
     String key = config.string(HookyardConfig.GITHUB_APP_PRIVATE_KEY, null);
     if (appId != null && key != null) {
       tasks.add(new RedeliveryReconciler(pool, GitHubApi.of(vertx, config), new AppJwt(appId, key.replace("\\n", "\n")),
-        duration(config, HookyardConfig.RECONCILE_EVERY, "PT10M")));
+        config.duration(HookyardConfig.RECONCILE_EVERY, "PT10M")));
       log.info("Redelivery reconciler on for GitHub App {}", appId);
     }
     return tasks;
@@ -47,14 +46,6 @@ public final class SchedulerDeployment {
     return vertx.deployVerticle(new SchedulerVerticle(pool, clock, tickMs, tasks, ManagementFactory.getRuntimeMXBean().getName()));
   }
 
-  static Duration duration(HookyardConfig config, String key, String fallback) {
-    String value = config.string(key, fallback);
-    try {
-      return Duration.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(key + " must be an ISO-8601 duration such as " + fallback + ", got '" + value + "'");
-    }
-  }
 
   private SchedulerDeployment() {
   }

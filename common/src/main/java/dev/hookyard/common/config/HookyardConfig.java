@@ -183,6 +183,16 @@ public final class HookyardConfig {
     };
   }
 
+  /** An ISO-8601 duration such as {@code PT48H}. */
+  public java.time.Duration duration(String key, String fallback) {
+    String s = string(key, fallback);
+    try {
+      return java.time.Duration.parse(s);
+    } catch (java.time.format.DateTimeParseException e) {
+      throw new IllegalArgumentException(key + " must be an ISO-8601 duration such as " + fallback + ", got '" + s + "'");
+    }
+  }
+
   public List<String> list(String key) {
     String s = string(key, null);
     if (s == null) {

@@ -16,8 +16,6 @@ final class TrackingQueries {
       FROM workspaces w WHERE w.slug = $1
     """;
 
-  static final String WORKSPACE_ID = "SELECT id FROM workspaces WHERE slug = $1";
-
   /** The live repository of that name, created if unknown; a given default branch is kept. */
   static final String UPSERT_REPOSITORY = """
     INSERT INTO repositories (full_name, default_branch) VALUES ($1, $2)

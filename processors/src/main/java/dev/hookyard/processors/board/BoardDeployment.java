@@ -22,7 +22,7 @@ public final class BoardDeployment {
     List<String> heads = config.list(HookyardConfig.RELEASE_HEAD_BRANCHES);
     List<String> bases = config.list(HookyardConfig.RELEASE_BASE_BRANCHES);
     ReleaseRefs releases = new ReleaseRefs(new LinkedHashSet<>(heads.isEmpty() ? List.of("staging") : heads),
-      new LinkedHashSet<>(bases.isEmpty() ? List.of("main", "master") : bases), commits::messages);
+      new LinkedHashSet<>(bases.isEmpty() ? List.of("main", "master") : bases), commits);
     MatchingClient matching = new MatchingClient(vertx, config.longValue(HookyardConfig.MATCHING_TIMEOUT_MS, 30_000));
     return new BoardAutomation(vertx, pool, matching, releases, VerificationDeployment.window(config));
   }

@@ -20,17 +20,11 @@ final class ReleaseRefs {
 
   private static final Logger log = LoggerFactory.getLogger(ReleaseRefs.class);
 
-  /** The commit messages of a pull request; empty when they cannot be fetched. */
-  @FunctionalInterface
-  interface CommitMessages {
-    Future<List<String>> of(String fullName, int number);
-  }
-
   private final Set<String> heads;
   private final Set<String> bases;
-  private final CommitMessages commits;
+  private final BoardDeployment.CommitSource commits;
 
-  ReleaseRefs(Set<String> heads, Set<String> bases, CommitMessages commits) {
+  ReleaseRefs(Set<String> heads, Set<String> bases, BoardDeployment.CommitSource commits) {
     this.heads = heads;
     this.bases = bases;
     this.commits = commits;
@@ -43,7 +37,7 @@ final class ReleaseRefs {
 
   /** Every identifier the release includes, each as a closing reference. */
   Future<Matches> find(PullRequestChange pr, String prefix) {
-    return commits.of(pr.repository(), pr.number())
+    return commits.messages(pr.repository(), pr.number())
       .recover(err -> {
         log.warn("Commits of release PR #{} of {} not read; using its title and body: {}", pr.number(), pr.repository(),
           err.getMessage());

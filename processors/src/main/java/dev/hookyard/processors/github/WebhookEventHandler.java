@@ -31,7 +31,7 @@ final class WebhookEventHandler implements JobHandler {
 
   @Override
   public Future<JobOutcome> handle(Job job) {
-    JsonObject payload = payload(job);
+    JsonObject payload = job.json();
     if (log.isDebugEnabled()) {
       // Which repository a delivery concerned is what one searches the logs by next.
       JsonObject repository = payload.getValue("repository") instanceof JsonObject r ? r : null;
@@ -39,9 +39,5 @@ final class WebhookEventHandler implements JobHandler {
         repository == null ? "no repository" : repository.getValue("full_name"));
     }
     return processing.process(job, payload);
-  }
-
-  static JsonObject payload(Job job) {
-    return job.json();
   }
 }

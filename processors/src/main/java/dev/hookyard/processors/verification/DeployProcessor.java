@@ -29,20 +29,15 @@ import java.util.Set;
  */
 final class DeployProcessor implements JobHandler {
 
-  /** Whether {@code head} contains {@code merged} (GitHub's compare API), or null when it cannot be asked. */
-  @FunctionalInterface
-  interface Ancestry {
-    Future<Boolean> contains(String fullName, String merged, String head);
-  }
-
   private final Vertx vertx;
   private final Pool pool;
   private final List<String> fragments;
   private final Set<String> branches;
   private final Duration window;
-  private final Ancestry ancestry;
+  private final VerificationDeployment.Ancestry ancestry;
 
-  DeployProcessor(Vertx vertx, Pool pool, List<String> fragments, Set<String> branches, Duration window, Ancestry ancestry) {
+  DeployProcessor(Vertx vertx, Pool pool, List<String> fragments, Set<String> branches, Duration window,
+                  VerificationDeployment.Ancestry ancestry) {
     this.vertx = vertx;
     this.pool = pool;
     this.fragments = fragments.stream().map(f -> f.toLowerCase(Locale.ROOT)).toList();

@@ -7,7 +7,6 @@ import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.LinkedHashSet;
 import java.util.List;
 
@@ -25,7 +24,7 @@ public final class VerificationDeployment {
     List<String> bases = config.list(HookyardConfig.RELEASE_BASE_BRANCHES);
     return new DeployProcessor(vertx, pool, fragments.isEmpty() ? List.of("production", "deploy-prod") : fragments,
       new LinkedHashSet<>(bases.isEmpty() ? List.of("main", "master") : bases), window(config),
-      ancestry == null ? null : ancestry::contains);
+      ancestry);
   }
 
   public static JobHandler sentryAlerts(Vertx vertx, Pool pool) {
@@ -38,14 +37,9 @@ public final class VerificationDeployment {
 
   /** {@code HOOKYARD_VERIFICATION_WINDOW}, an ISO-8601 duration (PT48H). */
   public static Duration window(HookyardConfig config) {
-    String value = config.string(HookyardConfig.VERIFICATION_WINDOW, "PT48H");
-    try {
-      return Duration.parse(value);
-    } catch (DateTimeParseException e) {
-      throw new IllegalArgumentException(HookyardConfig.VERIFICATION_WINDOW + " must be an ISO-8601 duration such as PT48H, got '"
-        + value + "'");
-    }
+    return config.duration(HookyardConfig.VERIFICATION_WINDOW, "PT48H");
   }
+
 
   private VerificationDeployment() {
   }
