@@ -37,6 +37,7 @@ public final class HookyardConfig {
   public static final String INGEST_BATCH_SIZE = "HOOKYARD_INGEST_BATCH_SIZE";
   public static final String INGEST_TIMEOUT_MS = "HOOKYARD_INGEST_TIMEOUT_MS";
   public static final String INGEST_IN_FLIGHT = "HOOKYARD_INGEST_IN_FLIGHT";
+  public static final String INGEST_MAX_WAITING = "HOOKYARD_INGEST_MAX_WAITING";
   /** Request-body bytes held at once by all webhook requests of a process; beyond it, 503. */
   public static final String MAX_INFLIGHT_BYTES = "HOOKYARD_MAX_INFLIGHT_BYTES";
   /** A webhook request's whole body must arrive within this many ms of its headers. */

@@ -45,7 +45,11 @@ final class Acknowledgement {
           RawBody.reject(ctx, 400, "unstorable", "the delivery could not be stored: " + refused.getMessage());
           return;
         }
-        log.warn("Delivery {} ({}) not stored: {}", deliveryId, event, err.toString());
+        if (err instanceof DeliveryStore.Overloaded) {
+          log.debug("Delivery {} ({}) not stored: {}", deliveryId, event, err.getMessage());
+        } else {
+          log.warn("Delivery {} ({}) not stored: {}", deliveryId, event, err.toString());
+        }
         ctx.response().putHeader("Retry-After", "5");
         RawBody.reject(ctx, 503, "unavailable", "the delivery could not be stored; retry later");
       }));

@@ -53,6 +53,13 @@ final class DeliveryStore {
     }
   }
 
+  /** More deliveries are waiting for a batch than the store keeps: answered 503 at once. */
+  static final class Overloaded extends RuntimeException {
+    Overloaded(int waiting) {
+      super(waiting + " deliveries are already waiting to be stored", null, false, false);
+    }
+  }
+
   enum Result { STORED, DUPLICATE }
 
   private record Pending(Incoming delivery, Promise<Result> promise) {
@@ -63,6 +70,7 @@ final class DeliveryStore {
   private final int maxBatch;
   private final int maxInFlight;
   private final long timeoutMs;
+  private final int maxWaiting;
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
   /**
    * This store's row among the per-minute delivery counters: stores on other event loops
@@ -99,16 +107,24 @@ final class DeliveryStore {
     params.add(storedBody);
   }
 
-  DeliveryStore(Vertx vertx, Pool pool, int maxBatch, int maxInFlight, long timeoutMs) {
+  /**
+   * @param maxWaiting deliveries kept waiting for the next batch at most; beyond it a
+   *                   delivery is refused at once rather than queued in memory without end
+   */
+  DeliveryStore(Vertx vertx, Pool pool, int maxBatch, int maxInFlight, long timeoutMs, int maxWaiting) {
     this.vertx = vertx;
     this.pool = pool;
     this.maxBatch = maxBatch;
     this.maxInFlight = maxInFlight;
     this.timeoutMs = timeoutMs;
+    this.maxWaiting = maxWaiting;
   }
 
   /** Completes once the delivery and its job are committed, or it was already stored. */
   Future<Result> store(Incoming delivery) {
+    if (waiting.size() >= maxWaiting) {
+      return Future.failedFuture(new Overloaded(waiting.size()));
+    }
     Promise<Result> promise = Promise.promise();
     waiting.add(new Pending(delivery, promise));
     flush();
@@ -123,7 +139,16 @@ final class DeliveryStore {
         batch.add(waiting.poll());
       }
       inFlight++;
-      write(batch).onComplete(ar -> {
+      Future<Void> written;
+      try {
+        written = write(batch);
+      } catch (Throwable t) {
+        // Whatever was thrown, the batch is answered and its slot given back.
+        log.error("Storing a batch of {} deliveries failed", batch.size(), t);
+        batch.forEach(p -> p.promise().tryFail(t));
+        written = Future.failedFuture(t);
+      }
+      written.onComplete(ar -> {
         inFlight--;
         flush();
       });

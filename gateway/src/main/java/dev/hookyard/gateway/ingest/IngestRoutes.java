@@ -37,7 +37,8 @@ public final class IngestRoutes {
     this.store = new DeliveryStore(vertx, pool,
       Integer.highestOneBit(Math.max(1, config.integer(HookyardConfig.INGEST_BATCH_SIZE, 256))),
       Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, 1)),
-      config.integer(HookyardConfig.INGEST_TIMEOUT_MS, 5_000));
+      config.integer(HookyardConfig.INGEST_TIMEOUT_MS, 5_000),
+      config.integer(HookyardConfig.INGEST_MAX_WAITING, 10_000));
   }
 
   /**
