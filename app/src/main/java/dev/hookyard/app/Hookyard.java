@@ -200,12 +200,23 @@ public final class Hookyard implements AutoCloseable {
     }
   }
 
+  /** Prints what this start generated and uses; values taken from the environment are never printed. */
   private static void printGenerated(Credentials c, Path dataDir) {
     System.out.println();
-    System.out.println("hookyard generated its credentials (kept in " + dataDir.resolve(Credentials.FILE).toAbsolutePath() + "):");
-    System.out.println("  HOOKYARD_WEBHOOK_SECRETS=" + String.join(",", c.webhookSecrets()));
-    System.out.println("  HOOKYARD_ADMIN_TOKEN=" + c.adminToken());
-    System.out.println("Set the webhook secret in your GitHub App; send the admin token as 'Authorization: Bearer <token>'.");
+    System.out.println("hookyard generated credentials (kept in " + dataDir.resolve(Credentials.FILE).toAbsolutePath() + "):");
+    if (c.secretsGenerated()) {
+      System.out.println("  HOOKYARD_WEBHOOK_SECRETS=" + String.join(",", c.webhookSecrets()));
+    }
+    if (c.tokenGenerated()) {
+      System.out.println("  HOOKYARD_ADMIN_TOKEN=" + c.adminToken());
+    }
+    if (c.secretsGenerated()) {
+      System.out.println("Set the webhook secret in your GitHub App.");
+    }
+    if (c.tokenGenerated()) {
+      System.out.println("Send the admin token as 'Authorization: Bearer <token>'.");
+    }
     System.out.println();
   }
+
 }

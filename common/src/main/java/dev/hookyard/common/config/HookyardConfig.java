@@ -139,6 +139,11 @@ public final class HookyardConfig {
     return new HookyardConfig(merged);
   }
 
+  /** Whether {@code key} was given at all, even as an empty value. */
+  public boolean isSet(String key) {
+    return values.getValue(key) != null;
+  }
+
   public String string(String key, String fallback) {
     Object v = values.getValue(key);
     if (v == null) {
