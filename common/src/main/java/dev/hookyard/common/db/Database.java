@@ -72,6 +72,7 @@ public final class Database implements AutoCloseable {
   /** Applies the migrations; Flyway's advisory lock makes concurrent starts safe. */
   public void migrate() {
     long started = System.nanoTime();
+    log.info("Connecting to {} to check the schema", jdbcUrl(connectOptions));
     var result = Flyway.configure()
       .dataSource(jdbcUrl(connectOptions), connectOptions.getUser(), connectOptions.getPassword())
       .locations("classpath:db/migration")
