@@ -54,11 +54,20 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   /** Starts PostgreSQL on a free loopback port with its data in {@code dir} (created if absent). */
   public static EmbeddedDatabase start(Path dir) {
-    return start(dir, true);
+    return start(dir, true, 0);
+  }
+
+  /** As {@link #start(Path)} on a given loopback port (0: any free one). */
+  public static EmbeddedDatabase start(Path dir, int port) {
+    return start(dir, true, port);
   }
 
   /** As {@link #start(Path)}; {@code watchdog} false leaves the server running if this process dies. */
   static EmbeddedDatabase start(Path dir, boolean watchdog) {
+    return start(dir, watchdog, 0);
+  }
+
+  private static EmbeddedDatabase start(Path dir, boolean watchdog, int port) {
     Path data = dir.toAbsolutePath().normalize();
     DataDirLock lock = DataDirLock.acquire(data);
     try {
@@ -74,6 +83,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         .setCleanDataDirectory(false)
         .setPGStartupWait(STARTUP_WAIT)
         .setRegisterShutdownHook(false)
+        .setPort(port)
         .setConnectConfig("password", password)
         .setServerConfig("synchronous_commit", "on")
         .setServerConfig("fsync", "on")
