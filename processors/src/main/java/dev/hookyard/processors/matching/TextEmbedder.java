@@ -1,11 +1,21 @@
 package dev.hookyard.processors.matching;
 
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
 import dev.langchain4j.model.embedding.EmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.AbstractInProcessEmbeddingModel;
+import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
+import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
 
 /**
  * all-MiniLM-L6-v2 (quantised), in process. The model is ~23 MB of ONNX plus native
@@ -67,13 +77,47 @@ final class TextEmbedder {
         m = model;
         if (m == null) {
           long started = System.nanoTime();
-          // Runs segments on the calling worker thread rather than a pool of its own.
-          m = new AllMiniLmL6V2QuantizedEmbeddingModel(Runnable::run);
+          m = load();
           log.info("Embedding model all-MiniLM-L6-v2 (quantised) loaded in {} ms", (System.nanoTime() - started) / 1_000_000);
           model = m;
         }
       }
     }
     return m;
+  }
+
+  /**
+   * The library's all-MiniLM-L6-v2 (quantised) files, in a session that runs each
+   * inference on the calling thread alone: ONNX Runtime's default is a thread per core
+   * that spin-waits between operators, which on a small machine takes the CPU the
+   * event loops need (ingest, board messages) for no gain at one sentence a call.
+   */
+  private static EmbeddingModel load() {
+    ClassLoader jar = AllMiniLmL6V2QuantizedEmbeddingModel.class.getClassLoader();
+    try (InputStream onnx = jar.getResourceAsStream("all-minilm-l6-v2-q.onnx");
+         InputStream tokenizer = jar.getResourceAsStream("all-minilm-l6-v2-q-tokenizer.json");
+         OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
+      if (onnx == null || tokenizer == null) {
+        throw new IllegalStateException("the all-MiniLM-L6-v2 model files are not on the class path");
+      }
+      options.setIntraOpNumThreads(1);
+      options.setInterOpNumThreads(1);
+      options.addConfigEntry("session.intra_op.allow_spinning", "0");
+      options.addConfigEntry("session.inter_op.allow_spinning", "0");
+      OrtEnvironment environment = OrtEnvironment.getEnvironment();
+      OnnxBertBiEncoder encoder = new OnnxBertBiEncoder(environment, environment.createSession(onnx.readAllBytes(), options),
+        tokenizer, PoolingMode.MEAN);
+      // Runs segments on the calling worker thread rather than a pool of its own.
+      return new AbstractInProcessEmbeddingModel(Runnable::run) {
+        @Override
+        protected OnnxBertBiEncoder model() {
+          return encoder;
+        }
+      };
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the embedding model", e);
+    } catch (OrtException e) {
+      throw new IllegalStateException("cannot load the embedding model: " + e.getMessage(), e);
+    }
   }
 }
