@@ -139,7 +139,7 @@ final class BoardScenario implements AutoCloseable {
       Row r = hookyard.pool().preparedQuery("""
           SELECT count(*) FILTER (WHERE status NOT IN ('done', 'ignored', 'dead')) AS pending,
                  count(*) AS total
-            FROM jobs WHERE delivery_id = $1 OR (queue = 'board-automation' AND payload ->> 'delivery_id' = $1)
+            FROM jobs WHERE delivery_id = $1 OR (queue IN ('board-automation', 'board-matching') AND payload ->> 'delivery_id' = $1)
           """).execute(Tuple.of(guid)).await(10, TimeUnit.SECONDS).iterator().next();
       if (r.getLong("total") > 0 && r.getLong("pending") == 0) {
         return;

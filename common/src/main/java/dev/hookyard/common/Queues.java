@@ -42,14 +42,24 @@ public final class Queues {
   /** A chunk of per-workspace effects of one event on a widely tracked repository. */
   public static final String WORKSPACE_FANOUT = "workspace-fanout";
 
-  /** A pull request's change applied to one workspace's board. Payload: the {@code automation.pull_request} message. */
+  /**
+   * A pull request's change applied to one workspace's board, for a PR whose title, body
+   * or branch names an issue: quick database work. Payload: the
+   * {@code automation.pull_request} message.
+   */
   public static final String BOARD_AUTOMATION = "board-automation";
+  /**
+   * The same for a PR that names no issue: it may wait on the matcher (semantic search,
+   * an LLM over HTTP), so it has a queue and lanes of its own and never delays a board
+   * change that names its issue.
+   */
+  public static final String BOARD_MATCHING = "board-matching";
   /** An issue's embedding to (re)compute after it was created or retitled. Payload {@code {issue_id}}. */
   public static final String ISSUE_EMBEDDING = "issue-embedding";
 
   /** Queues of jobs that processors create, as opposed to the ones deliveries land in. */
   public static final List<String> FOLLOW_UP = List.of(INDEX_REPOSITORY, REFRESH_PROJECT, DEVELOPER_METRICS, WORKSPACE_FANOUT,
-    BOARD_AUTOMATION, ISSUE_EMBEDDING);
+    BOARD_AUTOMATION, BOARD_MATCHING, ISSUE_EMBEDDING);
 
   /** Priority of jobs that should overtake the rest of their queue. */
   public static final int HIGH_PRIORITY = 10;

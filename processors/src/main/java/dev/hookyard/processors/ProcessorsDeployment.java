@@ -52,8 +52,10 @@ public final class ProcessorsDeployment {
     Map<String, JobHandler> workers = new LinkedHashMap<>();
     events.forEach((event, handler) -> workers.put(Queues.WEBHOOK_PREFIX + event, handler));
     workers.putAll(processors.followUps());
-    workers.put(Queues.BOARD_AUTOMATION, BoardDeployment.automation(vertx, config, pool,
-      github == null ? BoardDeployment.CommitSource.none() : github::commitMessages));
+    JobHandler board = BoardDeployment.automation(vertx, config, pool,
+      github == null ? BoardDeployment.CommitSource.none() : github::commitMessages);
+    workers.put(Queues.BOARD_AUTOMATION, board);
+    workers.put(Queues.BOARD_MATCHING, board);
     workers.put(Queues.ISSUE_EMBEDDING, MatchingDeployment.embeddingHandler(vertx, pool));
     // Nobody reads these payloads: the gateway has already checked they are JSON objects.
     workers.put(Queues.UNHANDLED, job -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'")));
@@ -80,12 +82,12 @@ public final class ProcessorsDeployment {
     int instances = config.integer("HOOKYARD_PROCESSOR_" + HookyardConfig.envName(name) + "_INSTANCES",
       config.integer(HookyardConfig.PROCESSOR_INSTANCES, 1));
     QueueSettings configured = QueueSettings.of(config, queueName);
-    // Board jobs mostly wait on the matcher (an LLM over HTTP), not on the database:
-    // more of them run at once unless the queue's concurrency is set.
-    if (queueName.equals(Queues.BOARD_AUTOMATION)
+    // Board jobs that may need the matcher mostly wait on it (an LLM over HTTP), not on
+    // the database: more of them run at once unless the queue's concurrency is set.
+    if (queueName.equals(Queues.BOARD_MATCHING)
       && config.string("HOOKYARD_QUEUE_" + HookyardConfig.envName(queueName) + "_CONCURRENCY", null) == null) {
-      // Claimed no further ahead than the lanes, so a high-priority job never waits behind
-      // a prefetched batch of slow ones.
+      // Claimed no further ahead than the lanes: jobs are not held back behind a
+      // prefetched batch while another worker could run them.
       int lanes = Math.max(configured.concurrency(), 16);
       configured = configured.withLanes(lanes, lanes);
     }

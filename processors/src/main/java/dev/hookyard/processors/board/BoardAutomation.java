@@ -15,7 +15,7 @@ import java.time.Duration;
 import java.util.List;
 
 /**
- * The {@code board-automation} queue: one pull-request state applied to one workspace's
+ * The {@code board-automation} and {@code board-matching} queues: one pull-request state applied to one workspace's
  * board. Stale events are dropped before matching (and again, authoritatively, inside
  * the transaction); matching runs outside the transaction, since it may wait on an LLM.
  */

@@ -10,11 +10,11 @@ import io.vertx.sqlclient.Pool;
 import java.util.LinkedHashSet;
 import java.util.List;
 
-/** Builds the board-automation job handler from configuration. */
+/** Builds the board job handler (queues {@code board-automation} and {@code board-matching}) from configuration. */
 public final class BoardDeployment {
 
   /**
-   * The handler of the {@code board-automation} queue. Release branches come from
+   * The handler of the {@code board-automation} and {@code board-matching} queues. Release branches come from
    * {@code HOOKYARD_RELEASE_HEAD_BRANCHES} ({@code staging}) and
    * {@code HOOKYARD_RELEASE_BASE_BRANCHES} ({@code main,master}).
    */

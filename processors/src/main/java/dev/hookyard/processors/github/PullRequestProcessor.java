@@ -13,12 +13,14 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * {@code pull_request}: upserts the pull request of a tracked repository (state
  * OPEN, CLOSED or MERGED, sizes, GitHub's timestamps, cycle time on merge). When the
- * payload is newer than what is stored, a {@code board-automation} job is queued for
- * every workspace tracking the repository — the seam board automation plugs into — and
+ * payload is newer than what is stored, a board job is queued for every workspace
+ * tracking the repository ({@code board-automation} when the PR names an issue, else
+ * {@code board-matching}) — the seam board automation plugs into — and
  * the repository's developer metrics are recomputed soon after.
  */
 final class PullRequestProcessor {
@@ -79,11 +81,14 @@ final class PullRequestProcessor {
     });
   }
 
-  /** Whether the PR's title or body carries something shaped like an issue identifier (any workspace's prefix). */
+  /**
+   * Whether the PR's title, body or branch carries something shaped like an issue
+   * identifier (any workspace's prefix; branch names in any case).
+   */
   static boolean namesAnIssue(JsonObject message) {
-    for (String field : List.of("title", "body")) {
+    for (String field : List.of("title", "body", "head_ref")) {
       String text = message.getString(field);
-      if (text != null && IssueReferences.IDENTIFIER.matcher(text).find()) {
+      if (text != null && IssueReferences.IDENTIFIER.matcher(field.equals("head_ref") ? text.toUpperCase(Locale.ROOT) : text).find()) {
         return true;
       }
     }
@@ -104,10 +109,11 @@ final class PullRequestProcessor {
         keys.add("board:" + w.id() + ":" + message.getLong("repository_id") + ":" + message.getInteger("number") + ":"
           + message.getString("at") + ":" + message.getString("state") + ":" + message.getString("action"));
       }
-      // A PR that names an issue is a quick board change; one that needs the semantic
-      // layers waits on an LLM. The quick ones go first, so they never queue behind those.
-      return JobQueue.enqueueAll(conn, Queues.BOARD_AUTOMATION, payloads, keys, namesAnIssue(message) ? Queues.HIGH_PRIORITY : 0)
-        .map(created -> () -> JobQueue.wake(vertx, Queues.BOARD_AUTOMATION));
+      // A PR that names an issue is a quick board change; one that may need the semantic
+      // layers waits on an LLM. Apart, the quick ones never wait for a lane behind those.
+      String queue = namesAnIssue(message) ? Queues.BOARD_AUTOMATION : Queues.BOARD_MATCHING;
+      return JobQueue.enqueueAll(conn, queue, payloads, keys, 0)
+        .map(created -> () -> JobQueue.wake(vertx, queue));
     };
   }
 }

@@ -48,13 +48,32 @@ class ActivityProcessingTest {
     assertThat(pr.getString("head_ref")).isEqualTo("fix/hy-1");
 
     fx.awaitRow("SELECT 1 FROM jobs WHERE queue = 'developer-metrics' AND status = 'done'");
-    List<JsonObject> merged = fx.rows("SELECT payload FROM jobs WHERE queue = 'board-automation' "
+    List<JsonObject> merged = fx.rows("SELECT payload FROM jobs WHERE queue IN ('board-automation', 'board-matching') "
       + "AND (payload ->> 'number')::int = 5 AND (payload ->> 'merged')::boolean").stream()
       .map(r -> r.getJsonObject("payload")).toList();
     assertThat(merged).extracting(m -> m.getString("workspace")).containsExactlyInAnyOrder("core", "mobile");
     assertThat(merged.get(0).getString("type")).isEqualTo("pull_request.changed");
     assertThat(merged.get(0).getString("head_ref")).isEqualTo("fix/hy-1");
     assertThat(merged.get(0).getString("delivery_id")).isEqualTo("pr-merge");
+  }
+
+  @Test
+  @DisplayName("A PR naming an issue in its title, body or any-case branch goes to board-automation; one naming none to board-matching")
+  void boardQueues() throws Exception {
+    JsonObject byBranch = Payloads.pullRequest("opened", 511, 11, "open", false, "2026-11-05T10:00:00Z", "2026-11-05T10:00:00Z", null, null);
+    byBranch.getJsonObject("pull_request").put("title", "Crash on start").put("body", "See the logs")
+      .getJsonObject("head").put("ref", "feature/hy-7-crash");
+    JsonObject none = Payloads.pullRequest("opened", 512, 12, "open", false, "2026-11-05T10:00:00Z", "2026-11-05T10:00:00Z", null, null);
+    none.getJsonObject("pull_request").put("title", "Crash on start").put("body", "See the logs")
+      .getJsonObject("head").put("ref", "feature/crash");
+    fx.deliver("pull_request", "queue-branch", byBranch);
+    fx.deliver("pull_request", "queue-none", none);
+    fx.awaitDelivery("queue-branch");
+    fx.awaitDelivery("queue-none");
+    assertThat(fx.rows("SELECT DISTINCT queue FROM jobs WHERE payload ->> 'delivery_id' = 'queue-branch' AND queue LIKE 'board-%'"))
+      .extracting(r -> r.getString("queue")).containsExactly("board-automation");
+    assertThat(fx.rows("SELECT DISTINCT queue FROM jobs WHERE payload ->> 'delivery_id' = 'queue-none' AND queue LIKE 'board-%'"))
+      .extracting(r -> r.getString("queue")).containsExactly("board-matching");
   }
 
   @Test
@@ -71,7 +90,7 @@ class ActivityProcessingTest {
     JsonObject pr = fx.rows("SELECT state, closed_at FROM pull_requests WHERE id = 502").get(0);
     assertThat(pr.getString("state")).isEqualTo("CLOSED");
     assertThat(pr.getValue("closed_at")).isNotNull();
-    assertThat(fx.rows("SELECT payload ->> 'state' AS state FROM jobs WHERE queue = 'board-automation' "
+    assertThat(fx.rows("SELECT payload ->> 'state' AS state FROM jobs WHERE queue IN ('board-automation', 'board-matching') "
       + "AND (payload ->> 'number')::int = 6")).extracting(r -> r.getString("state")).containsOnly("CLOSED");
   }
 

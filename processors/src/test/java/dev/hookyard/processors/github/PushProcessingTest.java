@@ -178,7 +178,7 @@ class PushProcessingTest {
     fx.deliver("pull_request", "fan-out-pr", pr);
     assertThat(fx.awaitDelivery("fan-out-pr").getString("status")).isEqualTo("done");
     fx.awaitQuiet("workspace-fanout");
-    List<JsonObject> heard = fx.rows("SELECT payload FROM jobs WHERE queue = 'board-automation' "
+    List<JsonObject> heard = fx.rows("SELECT payload FROM jobs WHERE queue IN ('board-automation', 'board-matching') "
       + "AND (payload ->> 'number')::int = 3 AND (payload ->> 'repository_id')::bigint = $1", shared).stream()
       .map(r -> r.getJsonObject("payload")).toList();
     assertThat(heard).extracting(m -> m.getString("workspace"))
