@@ -12,8 +12,9 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
+import java.util.Map;
 
 /**
  * {@code pull_request}: upserts the pull request of a tracked repository (state
@@ -81,18 +82,10 @@ final class PullRequestProcessor {
     });
   }
 
-  /**
-   * Whether the PR's title, body or branch carries something shaped like an issue
-   * identifier (any workspace's prefix; branch names in any case).
-   */
-  static boolean namesAnIssue(JsonObject message) {
-    for (String field : List.of("title", "body", "head_ref")) {
-      String text = message.getString(field);
-      if (text != null && IssueReferences.IDENTIFIER.matcher(field.equals("head_ref") ? text.toUpperCase(Locale.ROOT) : text).find()) {
-        return true;
-      }
-    }
-    return false;
+  /** Whether the PR's title, body or branch names an issue of the workspace, as the matcher's explicit layer reads them. */
+  static boolean namesAnIssue(JsonObject message, String issuePrefix) {
+    return issuePrefix != null && !IssueReferences.find(issuePrefix, message.getString("title"), message.getString("body"),
+      message.getString("head_ref")).isEmpty();
   }
 
   /**
@@ -102,18 +95,21 @@ final class PullRequestProcessor {
    */
   static WorkspaceFanout.EffectKind pullRequestChanged(Vertx vertx) {
     return message -> (conn, workspaces) -> {
-      List<JsonObject> payloads = new ArrayList<>();
-      List<String> keys = new ArrayList<>();
-      for (Repositories.Workspace w : workspaces) {
-        payloads.add(message.copy().put("workspace", w.slug()).put("workspace_id", w.id()));
-        keys.add("board:" + w.id() + ":" + message.getLong("repository_id") + ":" + message.getInteger("number") + ":"
-          + message.getString("at") + ":" + message.getString("state") + ":" + message.getString("action"));
-      }
       // A PR that names an issue is a quick board change; one that may need the semantic
       // layers waits on an LLM. Apart, the quick ones never wait for a lane behind those.
-      String queue = namesAnIssue(message) ? Queues.BOARD_AUTOMATION : Queues.BOARD_MATCHING;
-      return JobQueue.enqueueAll(conn, queue, payloads, keys, 0)
-        .map(created -> () -> JobQueue.wake(vertx, queue));
+      Map<String, List<JsonObject>> payloads = new LinkedHashMap<>();
+      Map<String, List<String>> keys = new LinkedHashMap<>();
+      for (Repositories.Workspace w : workspaces) {
+        String queue = namesAnIssue(message, w.issuePrefix()) ? Queues.BOARD_AUTOMATION : Queues.BOARD_MATCHING;
+        payloads.computeIfAbsent(queue, q -> new ArrayList<>()).add(message.copy().put("workspace", w.slug()).put("workspace_id", w.id()));
+        keys.computeIfAbsent(queue, q -> new ArrayList<>()).add("board:" + w.id() + ":" + message.getLong("repository_id") + ":"
+          + message.getInteger("number") + ":" + message.getString("at") + ":" + message.getString("state") + ":" + message.getString("action"));
+      }
+      Future<Void> queued = Future.succeededFuture();
+      for (String queue : payloads.keySet()) {
+        queued = queued.compose(v -> JobQueue.enqueueAll(conn, queue, payloads.get(queue), keys.get(queue), 0).mapEmpty());
+      }
+      return queued.map(v -> () -> payloads.keySet().forEach(queue -> JobQueue.wake(vertx, queue)));
     };
   }
 }

@@ -79,11 +79,11 @@ final class Repositories {
   static Future<List<Workspace>> workspaces(SqlClient client, long repositoryId) {
     return client.preparedQuery(RepositoryQueries.WORKSPACES).execute(Tuple.of(repositoryId)).map(rows -> {
       List<Workspace> out = new ArrayList<>();
-      rows.forEach(r -> out.add(new Workspace(r.getLong("id"), r.getString("slug"))));
+      rows.forEach(r -> out.add(new Workspace(r.getLong("id"), r.getString("slug"), r.getString("issue_prefix"))));
       return out;
     });
   }
 
-  record Workspace(long id, String slug) {
+  record Workspace(long id, String slug, String issuePrefix) {
   }
 }

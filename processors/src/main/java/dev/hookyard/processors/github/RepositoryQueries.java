@@ -129,7 +129,7 @@ final class RepositoryQueries {
 
   /** Workspaces tracking repository $1, in id order. */
   static final String WORKSPACES = """
-    SELECT w.id, w.slug FROM workspace_repositories wr JOIN workspaces w ON w.id = wr.workspace_id
+    SELECT w.id, w.slug, w.issue_prefix FROM workspace_repositories wr JOIN workspaces w ON w.id = wr.workspace_id
      WHERE wr.repository_id = $1 ORDER BY w.id
     """;
 

@@ -58,14 +58,14 @@ class ActivityProcessingTest {
   }
 
   @Test
-  @DisplayName("A PR naming an issue in its title, body or any-case branch goes to board-automation; one naming none to board-matching")
+  @DisplayName("A PR naming a workspace issue in its title, body or any-case branch goes to board-automation; one naming none to board-matching")
   void boardQueues() throws Exception {
     JsonObject byBranch = Payloads.pullRequest("opened", 511, 11, "open", false, "2026-11-05T10:00:00Z", "2026-11-05T10:00:00Z", null, null);
     byBranch.getJsonObject("pull_request").put("title", "Crash on start").put("body", "See the logs")
       .getJsonObject("head").put("ref", "feature/hy-7-crash");
     JsonObject none = Payloads.pullRequest("opened", 512, 12, "open", false, "2026-11-05T10:00:00Z", "2026-11-05T10:00:00Z", null, null);
     none.getJsonObject("pull_request").put("title", "Crash on start").put("body", "See the logs")
-      .getJsonObject("head").put("ref", "feature/crash");
+      .getJsonObject("head").put("ref", "change-12"); // shaped like an identifier, not of this workspace's prefix
     fx.deliver("pull_request", "queue-branch", byBranch);
     fx.deliver("pull_request", "queue-none", none);
     fx.awaitDelivery("queue-branch");
