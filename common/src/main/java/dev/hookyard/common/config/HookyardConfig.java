@@ -32,6 +32,10 @@ public final class HookyardConfig {
   public static final String CLUSTER_HOST = "HOOKYARD_CLUSTER_HOST";
   public static final String CLUSTER_MEMBERS = "HOOKYARD_CLUSTER_MEMBERS";
   public static final String CLUSTER_PORT = "HOOKYARD_CLUSTER_PORT";
+  /** Seconds without a heartbeat after which the cluster drops a member (a frozen or cut-off process). */
+  public static final String CLUSTER_HEARTBEAT_TIMEOUT_SECONDS = "HOOKYARD_CLUSTER_HEARTBEAT_TIMEOUT_SECONDS";
+  /** How often a process that lost the cluster looks for it again, to merge back into it without a restart. */
+  public static final String CLUSTER_MERGE_DELAY_SECONDS = "HOOKYARD_CLUSTER_MERGE_DELAY_SECONDS";
   public static final String MAX_BODY_BYTES = "HOOKYARD_MAX_BODY_BYTES";
   public static final String GATEWAY_INSTANCES = "HOOKYARD_GATEWAY_INSTANCES";
   public static final String INGEST_BATCH_SIZE = "HOOKYARD_INGEST_BATCH_SIZE";
