@@ -25,6 +25,8 @@ public final class HookyardConfig {
   public static final String DB_POOL_SIZE = "HOOKYARD_DB_POOL_SIZE";
   /** Connections of the gateway's own pool, apart from the workers' (default: gateway instances × ingest batches in flight + 2). */
   public static final String DB_GATEWAY_POOL_SIZE = "HOOKYARD_DB_GATEWAY_POOL_SIZE";
+  /** A session idle inside a transaction this long is ended by the server, releasing its locks (default: the queue lease). */
+  public static final String DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = "HOOKYARD_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS";
   public static final String DATA_DIR = "HOOKYARD_DATA_DIR";
   public static final String WEBHOOK_SECRETS = "HOOKYARD_WEBHOOK_SECRETS";
   public static final String ADMIN_TOKEN = "HOOKYARD_ADMIN_TOKEN";
