@@ -26,6 +26,17 @@ final class ClusterSetup {
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.logging.type", "slf4j");
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
+    // A member silent this long is dropped; the survivors take over its event-bus addresses.
+    int heartbeatTimeout = Math.max(2, config.integer(HookyardConfig.CLUSTER_HEARTBEAT_TIMEOUT_SECONDS, 60));
+    hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(heartbeatTimeout));
+    hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(Math.min(5, Math.max(1, heartbeatTimeout / 6))));
+    // A dropped process that comes back (it was frozen, or its network was cut) is a
+    // cluster of its own: Hazelcast's split-brain check merges it back into the larger
+    // cluster, and Vert.x republishes its consumers on the MERGED event. Its defaults
+    // (300 s, then every 120 s) would leave it deaf to wake-ups for minutes.
+    String mergeDelay = String.valueOf(Math.max(1, config.integer(HookyardConfig.CLUSTER_MERGE_DELAY_SECONDS, 60)));
+    hz.setProperty("hazelcast.merge.first.run.delay.seconds", mergeDelay);
+    hz.setProperty("hazelcast.merge.next.run.delay.seconds", mergeDelay);
     NetworkConfig network = hz.getNetworkConfig();
     network.setPort(config.integer(HookyardConfig.CLUSTER_PORT, 5701)).setPortAutoIncrement(true);
     network.getInterfaces().setEnabled(true).addInterface(host);

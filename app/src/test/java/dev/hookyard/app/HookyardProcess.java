@@ -39,13 +39,19 @@ final class HookyardProcess implements AutoCloseable {
 
   /** Starts a process with exactly {@code env} as its HOOKYARD_* configuration. */
   static HookyardProcess start(String name, Map<String, String> env) throws IOException {
+    return start(name, env, List.of());
+  }
+
+  /** As {@link #start(String, Map)}, with extra JVM options (system properties) before the main class. */
+  static HookyardProcess start(String name, Map<String, String> env, List<String> jvmOptions) throws IOException {
     List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
       "--add-opens", "java.base/java.lang=ALL-UNNAMED", "--add-opens", "java.base/java.nio=ALL-UNNAMED",
       "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "--add-exports", "java.base/jdk.internal.ref=ALL-UNNAMED",
       "--add-opens", "java.management/sun.management=ALL-UNNAMED",
-      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED",
-      "-cp", System.getProperty("java.class.path"), Main.class.getName()));
+      "--add-opens", "jdk.management/com.sun.management.internal=ALL-UNNAMED"));
+    command.addAll(jvmOptions);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()));
     ProcessBuilder builder = new ProcessBuilder(command);
     builder.environment().keySet().removeIf(k -> k.startsWith("HOOKYARD_"));
     builder.environment().putAll(env);
@@ -92,6 +98,40 @@ final class HookyardProcess implements AutoCloseable {
     process.waitFor(30, TimeUnit.SECONDS);
   }
 
+  /** SIGSTOP: the whole JVM freezes (no heartbeats, no timers) until {@link #resume()}. */
+  void freeze() throws Exception {
+    signal("-STOP");
+  }
+
+  /** SIGCONT: a frozen JVM goes on where it stopped. */
+  void resume() throws Exception {
+    signal("-CONT");
+  }
+
+  private void signal(String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", signal, String.valueOf(process.pid())).inheritIO().start();
+    if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+      throw new IllegalStateException("kill " + signal + " " + process.pid() + " failed");
+    }
+  }
+
+  /** Its {@code /ready} answer, or null when it does not answer within a few seconds. */
+  io.vertx.core.json.JsonObject ready() {
+    try {
+      HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+        URI.create("http://127.0.0.1:" + port + "/ready")).timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+      return new io.vertx.core.json.JsonObject(ready.body());
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /** Processes in the cluster as this one sees them ({@code cluster_members} of {@code /ready}); -1 when it does not answer. */
+  int clusterMembers() {
+    io.vertx.core.json.JsonObject ready = ready();
+    return ready == null ? -1 : ready.getInteger("cluster_members", -1);
+  }
+
   /** Jobs this process finished, by outcome, from its own {@code /metrics}. */
   long jobsFinished(String outcome) throws Exception {
     HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
@@ -109,6 +149,11 @@ final class HookyardProcess implements AutoCloseable {
   @Override
   public void close() throws Exception {
     if (process.isAlive()) {
+      try {
+        resume(); // a frozen process would hold its SIGTERM until resumed
+      } catch (Exception ignored) {
+        // it may have just exited
+      }
       process.destroy();
       if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.destroyForcibly();

@@ -89,7 +89,8 @@ public final class SchedulerVerticle extends VerticleBase {
           run = Future.failedFuture(e);
         }
         return run.compose(summary -> !task.clusterWide() ? Future.succeededFuture(summary)
-          : pool.preparedQuery(RECORD).execute(Tuple.of(task.name(), period, summary)).map(summary));
+          : pool.preparedQuery(RECORD).execute(Tuple.of(task.name(), period, summary)).map(summary))
+          .onSuccess(summary -> log.debug("Scheduled task {} fired for period {}: {}", task.name(), period, summary));
       }).recover(err -> {
         log.warn("Scheduled task {} failed for period {}: {}", task.name(), period, err.toString());
         return Future.succeededFuture("failed: " + err.getMessage());

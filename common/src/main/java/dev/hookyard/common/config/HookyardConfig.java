@@ -25,6 +25,8 @@ public final class HookyardConfig {
   public static final String DB_POOL_SIZE = "HOOKYARD_DB_POOL_SIZE";
   /** Connections of the gateway's own pool, apart from the workers' (default: gateway instances × ingest batches in flight + 2). */
   public static final String DB_GATEWAY_POOL_SIZE = "HOOKYARD_DB_GATEWAY_POOL_SIZE";
+  /** A session idle inside a transaction this long is ended by the server, releasing its locks (default: the queue lease). */
+  public static final String DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = "HOOKYARD_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS";
   public static final String DATA_DIR = "HOOKYARD_DATA_DIR";
   public static final String WEBHOOK_SECRETS = "HOOKYARD_WEBHOOK_SECRETS";
   public static final String ADMIN_TOKEN = "HOOKYARD_ADMIN_TOKEN";
@@ -32,6 +34,10 @@ public final class HookyardConfig {
   public static final String CLUSTER_HOST = "HOOKYARD_CLUSTER_HOST";
   public static final String CLUSTER_MEMBERS = "HOOKYARD_CLUSTER_MEMBERS";
   public static final String CLUSTER_PORT = "HOOKYARD_CLUSTER_PORT";
+  /** Seconds without a heartbeat after which the cluster drops a member (a frozen or cut-off process). */
+  public static final String CLUSTER_HEARTBEAT_TIMEOUT_SECONDS = "HOOKYARD_CLUSTER_HEARTBEAT_TIMEOUT_SECONDS";
+  /** How often a process that lost the cluster looks for it again, to merge back into it without a restart. */
+  public static final String CLUSTER_MERGE_DELAY_SECONDS = "HOOKYARD_CLUSTER_MERGE_DELAY_SECONDS";
   public static final String MAX_BODY_BYTES = "HOOKYARD_MAX_BODY_BYTES";
   public static final String GATEWAY_INSTANCES = "HOOKYARD_GATEWAY_INSTANCES";
   public static final String INGEST_BATCH_SIZE = "HOOKYARD_INGEST_BATCH_SIZE";

@@ -39,6 +39,12 @@ public final class Database implements AutoCloseable {
       EmbeddedDatabase embedded = EmbeddedDatabase.start(dataDir.resolve("pg"));
       db = new Database(embedded.connectOptions(), embedded);
     }
+    // A process that stops in the middle of a transaction (frozen, cut off) keeps its
+    // session and its locks for as long as its connection stays open: the server ends
+    // such a session, so the worker that takes over its job is not held by them.
+    long idleInTransaction = config.longValue(HookyardConfig.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      config.longValue(HookyardConfig.QUEUE_LEASE_MS, 60_000));
+    db.connectOptions.addProperty("idle_in_transaction_session_timeout", String.valueOf(Math.max(0, idleInTransaction)));
     try {
       db.migrate();
     } catch (RuntimeException e) {

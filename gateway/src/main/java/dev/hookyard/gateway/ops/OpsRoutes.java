@@ -5,13 +5,20 @@ import dev.hookyard.common.Addresses;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
+import io.vertx.core.internal.VertxInternal;
 import io.vertx.core.json.JsonObject;
+import io.vertx.core.spi.cluster.ClusterManager;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.micrometer.PrometheusScrapingHandler;
 import io.vertx.sqlclient.Pool;
 
-/** {@code /health} (liveness), {@code /ready} (database and event bus answer), {@code /metrics}. */
+/**
+ * {@code /health} (liveness), {@code /ready} (database and event bus answer), {@code /metrics}.
+ * Every role depends on the database and on its own event bus; {@code /ready} also tells
+ * how many processes this one sees in the cluster, which is not a dependency: a gateway
+ * alone keeps storing deliveries, processors alone keep polling for jobs.
+ */
 public final class OpsRoutes {
 
   private final Vertx vertx;
@@ -40,8 +47,18 @@ public final class OpsRoutes {
       ApiErrors.json(ctx, ready ? 200 : 503, new JsonObject()
         .put("status", ready ? "ready" : "not_ready")
         .put("database", db.result())
-        .put("event_bus", bus.result()));
+        .put("event_bus", bus.result())
+        .put("cluster_members", clusterMembers()));
     });
+  }
+
+  /** Processes in the cluster as this one sees it (itself included); 1 when not clustered. */
+  private int clusterMembers() {
+    ClusterManager cluster = ((VertxInternal) vertx).clusterManager();
+    if (cluster == null) {
+      return 1;
+    }
+    return cluster.isActive() ? cluster.getNodes().size() : 0;
   }
 
   /** Registers this node's answer to the readiness ping; every process registers one. */
