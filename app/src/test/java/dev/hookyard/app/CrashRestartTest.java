@@ -3,11 +3,7 @@ package dev.hookyard.app;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.db.Database;
 import dev.hookyard.common.db.EmbeddedDatabase;
-import dev.hookyard.common.webhook.GitHubSignature;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.pgclient.PgConnectOptions;
@@ -43,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CrashRestartTest {
 
+  private static final SignedPushes PUSHES = new SignedPushes("crash", "acme/crash", 7070, "crash-");
   private static final Pattern PG_PORT = Pattern.compile("Embedded PostgreSQL on 127\\.0\\.0\\.1:(\\d+)");
 
   @Test
@@ -70,7 +67,7 @@ class CrashRestartTest {
       int port = Integer.parseInt(env.get(HookyardConfig.HTTP_PORT));
       WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
         .setConnectTimeout(2_000), new io.vertx.core.http.PoolOptions().setHttp1MaxSize(8));
-      trackRepository(client);
+      PUSHES.track(client);
 
       Set<String> accepted = ConcurrentHashMap.newKeySet();
       AtomicInteger next = new AtomicInteger();
@@ -85,8 +82,8 @@ class CrashRestartTest {
           while (!down.get()) {
             int n = next.incrementAndGet();
             try {
-              if (send(client, n) == 202) {
-                accepted.add("crash-" + n);
+              if (PUSHES.send(client, n) == 202) {
+                accepted.add(PUSHES.guid(n));
               }
             } catch (Exception e) {
               return null; // the process is gone
@@ -116,8 +113,8 @@ class CrashRestartTest {
       // More load after the restart: the new process takes it beside the rescued work.
       for (int i = 0; i < 100; i++) {
         int n = next.incrementAndGet();
-        assertThat(send(client, n)).isEqualTo(202);
-        accepted.add("crash-" + n);
+        assertThat(PUSHES.send(client, n)).isEqualTo(202);
+        accepted.add(PUSHES.guid(n));
       }
 
       Matcher m = PG_PORT.matcher(second.output());
@@ -159,28 +156,5 @@ class CrashRestartTest {
       }
       vertx.close().await(30, TimeUnit.SECONDS);
     }
-  }
-
-  private static void trackRepository(WebClient client) throws Exception {
-    assertThat(client.post("/api/v1/workspaces").bearerTokenAuthentication(TestHookyard.TOKEN)
-      .sendJsonObject(new JsonObject().put("slug", "crash").put("name", "Crash").put("issue_prefix", "CR"))
-      .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
-    assertThat(client.post("/api/v1/workspaces/crash/repositories").bearerTokenAuthentication(TestHookyard.TOKEN)
-      .sendJsonObject(new JsonObject().put("full_name", "acme/crash").put("default_branch", "main"))
-      .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
-  }
-
-  private static int send(WebClient client, int n) throws Exception {
-    String sha = String.format("%040x", n);
-    byte[] body = new JsonObject().put("ref", "refs/heads/main").put("after", sha)
-      .put("commits", new JsonArray().add(new JsonObject().put("id", sha).put("message", "change " + n)
-        .put("timestamp", "2026-11-20T10:00:00Z")
-        .put("author", new JsonObject().put("name", "Ada").put("email", "ada@acme.test").put("username", "ada"))))
-      .put("repository", new JsonObject().put("id", 7070).put("full_name", "acme/crash").put("default_branch", "main"))
-      .toBuffer().getBytes();
-    return client.post("/webhooks/github").putHeader("Content-Type", "application/json")
-      .putHeader("X-GitHub-Event", "push").putHeader("X-GitHub-Delivery", "crash-" + n)
-      .putHeader(GitHubSignature.HEADER, GitHubSignature.sign(TestHookyard.SECRET, body))
-      .sendBuffer(Buffer.buffer(body)).await(10, TimeUnit.SECONDS).statusCode();
   }
 }

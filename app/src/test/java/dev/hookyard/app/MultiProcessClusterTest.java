@@ -2,11 +2,7 @@ package dev.hookyard.app;
 
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.testing.TestDatabase;
-import dev.hookyard.common.webhook.GitHubSignature;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.json.JsonArray;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
@@ -40,6 +36,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class MultiProcessClusterTest {
 
   private static final int DELIVERIES = 1_200;
+  private static final SignedPushes PUSHES = new SignedPushes("mp", "acme/mp", 9090, "mp-");
 
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
@@ -62,7 +59,7 @@ class MultiProcessClusterTest {
 
       WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(16));
-      trackRepository(client);
+      PUSHES.track(client);
 
       Set<String> accepted = ConcurrentHashMap.newKeySet();
       AtomicInteger sent = new AtomicInteger();
@@ -90,14 +87,8 @@ class MultiProcessClusterTest {
             if (n > DELIVERIES * 2 / 3) {
               joinedReady.await(100, TimeUnit.SECONDS);
             }
-            String guid = "mp-" + n;
-            byte[] body = push(n);
-            HttpResponse<Buffer> answer = client.post("/webhooks/github").putHeader("Content-Type", "application/json")
-              .putHeader("X-GitHub-Event", "push").putHeader("X-GitHub-Delivery", guid)
-              .putHeader(GitHubSignature.HEADER, GitHubSignature.sign(TestHookyard.SECRET, body))
-              .sendBuffer(Buffer.buffer(body)).await(30, TimeUnit.SECONDS);
-            if (answer.statusCode() == 202) {
-              accepted.add(guid);
+            if (PUSHES.send(client, n) == 202) {
+              accepted.add(PUSHES.guid(n));
             }
             if (n % 40 == 0) {
               Thread.sleep(20);
@@ -176,12 +167,12 @@ class MultiProcessClusterTest {
       gateway.awaitReady(Duration.ofSeconds(90));
       first.awaitReady(Duration.ofSeconds(90));
       WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port));
-      trackRepository(client);
+      PUSHES.track(client);
 
       // Every processors process gone: the gateway still stores and acknowledges; jobs wait.
       first.kill9();
       for (int n = 1; n <= 50; n++) {
-        assertThat(send(client, n)).isEqualTo(202);
+        assertThat(PUSHES.send(client, n)).isEqualTo(202);
       }
       assertThat(http(gateway, "/ready")).isEqualTo(200);
       assertThat(count(pool, "SELECT count(*) FROM jobs WHERE delivery_id LIKE 'mp-%' AND status = 'queued'")).isEqualTo(50);
@@ -190,7 +181,7 @@ class MultiProcessClusterTest {
       HookyardProcess second = track(all, HookyardProcess.start("processors-2", env(db, cluster, clusterPort, "processors")));
       second.awaitReady(Duration.ofSeconds(90));
       for (int n = 51; n <= 400; n++) {
-        assertThat(send(client, n)).isEqualTo(202);
+        assertThat(PUSHES.send(client, n)).isEqualTo(202);
       }
       gateway.kill9();
       long deadline = System.currentTimeMillis() + 60_000;
@@ -331,7 +322,7 @@ class MultiProcessClusterTest {
       awaitMembers(List.of(gateway, a, b), 3, Duration.ofSeconds(60));
       WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port),
         new io.vertx.core.http.PoolOptions().setHttp1MaxSize(8));
-      trackRepository(client);
+      PUSHES.track(client);
 
       sendAll(client, 1, 150, null);
       awaitDone(pool, 150);
@@ -542,7 +533,7 @@ class MultiProcessClusterTest {
             if (before != null) {
               before.accept(n);
             }
-            assertThat(send(client, n)).as("delivery mp-%d", n).isEqualTo(202);
+            assertThat(PUSHES.send(client, n)).as("delivery mp-%d", n).isEqualTo(202);
           }
           return null;
         }));
@@ -583,24 +574,6 @@ class MultiProcessClusterTest {
     assertThat(count(pool, sql)).as("webhook jobs done").isEqualTo(deliveries);
   }
 
-  /** Workspace {@code mp} tracking {@code acme/mp}, so pushes do real work. */
-  private static void trackRepository(WebClient client) throws Exception {
-    assertThat(client.post("/api/v1/workspaces").bearerTokenAuthentication(TestHookyard.TOKEN)
-      .sendJsonObject(new JsonObject().put("slug", "mp").put("name", "MP").put("issue_prefix", "MP"))
-      .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
-    assertThat(client.post("/api/v1/workspaces/mp/repositories").bearerTokenAuthentication(TestHookyard.TOKEN)
-      .sendJsonObject(new JsonObject().put("full_name", "acme/mp").put("default_branch", "main"))
-      .await(30, TimeUnit.SECONDS).statusCode()).isEqualTo(201);
-  }
-
-  private static int send(WebClient client, int n) throws Exception {
-    byte[] body = push(n);
-    return client.post("/webhooks/github").putHeader("Content-Type", "application/json")
-      .putHeader("X-GitHub-Event", "push").putHeader("X-GitHub-Delivery", "mp-" + n)
-      .putHeader(GitHubSignature.HEADER, GitHubSignature.sign(TestHookyard.SECRET, body))
-      .sendBuffer(Buffer.buffer(body)).await(30, TimeUnit.SECONDS).statusCode();
-  }
-
   private static int http(HookyardProcess p, String path) throws Exception {
     return java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
         java.net.URI.create("http://127.0.0.1:" + p.port + path)).timeout(Duration.ofSeconds(10)).build(),
@@ -637,16 +610,5 @@ class MultiProcessClusterTest {
       env.put(HookyardConfig.ADMIN_TOKEN, TestHookyard.TOKEN);
     }
     return env;
-  }
-
-  private static byte[] push(int n) {
-    String sha = String.format("%040x", n);
-    return new JsonObject().put("ref", "refs/heads/main").put("after", sha)
-      .put("commits", new JsonArray().add(new JsonObject().put("id", sha).put("message", "change " + n)
-        .put("timestamp", "2026-11-20T10:00:00Z")
-        .put("author", new JsonObject().put("name", "Ada").put("email", "ada@acme.test").put("username", "ada"))
-        .put("modified", new JsonArray().add("src/a.txt"))))
-      .put("repository", new JsonObject().put("id", 9090).put("full_name", "acme/mp").put("default_branch", "main"))
-      .toBuffer().getBytes();
   }
 }
