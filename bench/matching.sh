@@ -72,4 +72,16 @@ for line in sys.stdin:
 for layer in ("explicit", "embed", "semantic", "llm"):
     q = rows.get(layer, {})
     print("  %-9s p50 %8.2f   p99 %8.2f" % (layer, q.get("0.5", float("nan")), q.get("0.99", float("nan"))))'
+echo "job handler time by queue (mean ms, from /metrics):"
+curl -sf "$BASE/metrics" | python3 -c '
+import re, sys
+sums, counts = {}, {}
+for line in sys.stdin:
+    m = re.match(r"hookyard_job_duration_seconds_(sum|count)\{(.*)\} ([0-9.eE+-]+)$", line.strip())
+    if m:
+        queue = dict(re.findall(r"(\w+)=\"([^\"]*)\"", m.group(2)))["queue"]
+        (sums if m.group(1) == "sum" else counts)[queue] = (sums if m.group(1) == "sum" else counts).get(queue, 0) + float(m.group(3))
+for queue in ("webhook.pull_request", "board-automation", "board-matching", "issue-embedding"):
+    if counts.get(queue):
+        print("  %-21s %6d jobs   mean %8.2f" % (queue, counts[queue], sums[queue] / counts[queue] * 1000))'
 echo "dead letters: $dead"
