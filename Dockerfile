@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1
 #
-# hookyard container image.
+# hookyard container image, built from the jar `mvn package` made beforehand: no Maven
+# and no network inside the build.
 #
+#   mvn -B -DskipTests package
 #   docker build -t hookyard:latest .
 #
 # Single process, every role, embedded PostgreSQL kept in a named volume:
@@ -10,29 +12,6 @@
 #
 # In Kubernetes (k8s/) every process gets HOOKYARD_DB_URL from a Secret and the
 # data directory is scratch space only.
-
-# ---- build -----------------------------------------------------------------
-FROM maven:3.9-eclipse-temurin-17 AS build
-WORKDIR /src
-
-# Only the POMs and sources: local target/ directories never reach the build.
-COPY pom.xml ./
-COPY common/pom.xml common/
-COPY common/src common/src/
-COPY gateway/pom.xml gateway/
-COPY gateway/src gateway/src/
-COPY processors/pom.xml processors/
-COPY processors/src processors/src/
-COPY scheduler/pom.xml scheduler/
-COPY scheduler/src scheduler/src/
-COPY app/pom.xml app/
-COPY app/src app/src/
-
-# The cache mount keeps the local Maven repository between builds.
-RUN --mount=type=cache,target=/root/.m2 \
-    mvn -B -DskipTests package
-
-# ---- runtime ---------------------------------------------------------------
 FROM eclipse-temurin:17-jre
 
 # Fixed numeric ids so Kubernetes can verify runAsNonRoot (k8s/ uses 10001).
@@ -44,7 +23,8 @@ RUN groupadd --system --gid 10001 hookyard \
  && chown hookyard:hookyard /var/lib/hookyard \
  && chmod 0750 /var/lib/hookyard
 
-COPY --from=build /src/app/target/hookyard.jar /app/hookyard.jar
+# The app module's shaded jar (finalName hookyard); .dockerignore sends nothing else.
+COPY app/target/hookyard.jar /app/hookyard.jar
 
 ENV HOOKYARD_DATA_DIR=/var/lib/hookyard \
     HOOKYARD_HTTP_PORT=8080
@@ -52,8 +32,11 @@ ENV HOOKYARD_DATA_DIR=/var/lib/hookyard \
 WORKDIR /var/lib/hookyard
 USER 10001:10001
 
-# 8080: webhooks, admin API, /health, /ready, /metrics. 5701: Hazelcast (clustered roles).
-EXPOSE 8080 5701
+# 8080: webhooks, admin API, /health, /ready, /metrics. 5701: Hazelcast and 5710: the
+# event bus, both only between the processes of a cluster (k8s/ pins the event bus there).
+EXPOSE 8080 5701 5710
 
-# The jar's manifest carries the Add-Opens Hazelcast needs on Java 17.
-ENTRYPOINT ["java","-XX:MaxRAMPercentage=75","-jar","/app/hookyard.jar"]
+# The heap follows the container's memory limit: 75 % of it, the rest is metaspace,
+# threads, direct buffers and the embedding model's native memory. The jar's manifest
+# carries the Add-Opens Hazelcast needs on Java 17.
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "/app/hookyard.jar"]

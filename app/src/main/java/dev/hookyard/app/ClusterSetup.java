@@ -11,18 +11,28 @@ import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
 import java.util.List;
 
 /**
- * Hazelcast for the clustered event bus, joined over TCP to the configured members
- * (loopback by default): no multicast, no auto-detection, nothing bound but the
- * configured host.
+ * Hazelcast for the clustered event bus: no multicast, no auto-detection, nothing bound
+ * but the configured host. Members are found over TCP-IP (the configured members,
+ * loopback by default) or, with {@code HOOKYARD_CLUSTER_KUBERNETES_DNS}, by Hazelcast's
+ * Kubernetes discovery in DNS-lookup mode: every address of that name (a headless
+ * Service) is a member, which needs no Kubernetes API access.
  */
 final class ClusterSetup {
 
   static HazelcastClusterManager clusterManager(HookyardConfig config) {
+    return new HazelcastClusterManager(hazelcastConfig(config));
+  }
+
+  static Config hazelcastConfig(HookyardConfig config) {
     String host = host(config);
-    List<String> members = config.list(HookyardConfig.CLUSTER_MEMBERS);
+    int port = config.integer(HookyardConfig.CLUSTER_PORT, 5701);
+    String serviceDns = config.string(HookyardConfig.CLUSTER_KUBERNETES_DNS, null);
     Config hz = ConfigUtil.loadConfig(); // keeps Vert.x's __vertx.* map definitions
     hz.setClusterName(config.string("HOOKYARD_CLUSTER_NAME", "hookyard"));
-    hz.setProperty("hazelcast.wait.seconds.before.join", "0");
+    // TCP-IP joins at once. With discovery, this wait is how long the first join keeps
+    // looking the members up: at 0 it would not look at all, and every process would start
+    // a cluster of its own. Only a process that finds no one else waits it out.
+    hz.setProperty("hazelcast.wait.seconds.before.join", serviceDns == null ? "0" : "2");
     hz.setProperty("hazelcast.phone.home.enabled", "false");
     hz.setProperty("hazelcast.logging.type", "slf4j");
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
@@ -38,19 +48,29 @@ final class ClusterSetup {
     hz.setProperty("hazelcast.merge.first.run.delay.seconds", mergeDelay);
     hz.setProperty("hazelcast.merge.next.run.delay.seconds", mergeDelay);
     NetworkConfig network = hz.getNetworkConfig();
-    network.setPort(config.integer(HookyardConfig.CLUSTER_PORT, 5701)).setPortAutoIncrement(true);
+    // DNS discovery knows one port per address, so a member must not drift to another.
+    network.setPort(port).setPortAutoIncrement(serviceDns == null);
     network.getInterfaces().setEnabled(true).addInterface(host);
     network.setPublicAddress(null);
     JoinConfig join = network.getJoin();
     join.getMulticastConfig().setEnabled(false);
     join.getAutoDetectionConfig().setEnabled(false);
-    join.getTcpIpConfig().setEnabled(true).setMembers(members.isEmpty() ? List.of(host) : members);
-    return new HazelcastClusterManager(hz);
+    if (serviceDns == null) {
+      List<String> members = config.list(HookyardConfig.CLUSTER_MEMBERS);
+      join.getTcpIpConfig().setEnabled(true).setMembers(members.isEmpty() ? List.of(host) : members);
+    } else {
+      join.getTcpIpConfig().setEnabled(false);
+      join.getKubernetesConfig().setEnabled(true)
+        .setProperty("service-dns", serviceDns)
+        .setProperty("service-port", String.valueOf(port));
+    }
+    return hz;
   }
 
   static EventBusOptions eventBusOptions(HookyardConfig config) {
     String host = host(config);
-    return new EventBusOptions().setHost(host).setClusterPublicHost(host);
+    return new EventBusOptions().setHost(host).setClusterPublicHost(host)
+      .setPort(config.integer(HookyardConfig.EVENTBUS_PORT, 0));
   }
 
   private static String host(HookyardConfig config) {

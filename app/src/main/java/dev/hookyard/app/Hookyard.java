@@ -181,7 +181,7 @@ public final class Hookyard implements AutoCloseable {
       return;
     }
     closed = true;
-    long grace = config.longValue(HookyardConfig.SHUTDOWN_GRACE_MS, 20_000);
+    long grace = config.longValue(HookyardConfig.SHUTDOWN_GRACE_MS, HookyardConfig.DEFAULT_SHUTDOWN_GRACE_MS);
     undeploy(frontDeployments, grace);
     undeploy(workDeployments, grace);
     try {

@@ -44,7 +44,7 @@ public final class Main {
     }, "hookyard-shutdown"));
     log.info("hookyard ready in {} ms: roles {}, HTTP port {}, {} database",
       (System.nanoTime() - started) / 1_000_000, hookyard.roles(),
-      config.integer(HookyardConfig.HTTP_PORT, 8080), hookyard.embeddedDatabase() ? "embedded" : "external");
+      config.integer(HookyardConfig.HTTP_PORT, HookyardConfig.DEFAULT_HTTP_PORT), hookyard.embeddedDatabase() ? "embedded" : "external");
   }
 
   private Main() {

@@ -71,7 +71,7 @@ public final class GatewayVerticle extends VerticleBase {
       // A connection silent this long is dead (GitHub itself gives up after 10 s).
       .setIdleTimeout(120))
       .requestHandler(router);
-    return server.listen(config.integer(HookyardConfig.HTTP_PORT, 8080), config.string(HookyardConfig.HTTP_HOST, "0.0.0.0"));
+    return server.listen(config.integer(HookyardConfig.HTTP_PORT, HookyardConfig.DEFAULT_HTTP_PORT), config.string(HookyardConfig.HTTP_HOST, "0.0.0.0"));
   }
 
   /**
@@ -80,7 +80,7 @@ public final class GatewayVerticle extends VerticleBase {
    */
   @Override
   public Future<?> stop() {
-    return server.shutdown(config.longValue(HookyardConfig.SHUTDOWN_GRACE_MS, 20_000) / 2, TimeUnit.MILLISECONDS);
+    return server.shutdown(config.longValue(HookyardConfig.SHUTDOWN_GRACE_MS, HookyardConfig.DEFAULT_SHUTDOWN_GRACE_MS) / 2, TimeUnit.MILLISECONDS);
   }
 
   /** Port actually bound (useful when configured as 0). */

@@ -19,6 +19,8 @@ import java.util.Map;
 public final class HookyardConfig {
 
   public static final String HTTP_PORT = "HOOKYARD_HTTP_PORT";
+  /** The HTTP port when {@link #HTTP_PORT} is unset (the image exposes it too). */
+  public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String HTTP_HOST = "HOOKYARD_HTTP_HOST";
   public static final String ROLES = "HOOKYARD_ROLES";
   public static final String DB_URL = "HOOKYARD_DB_URL";
@@ -38,6 +40,13 @@ public final class HookyardConfig {
   public static final String CLUSTER_HEARTBEAT_TIMEOUT_SECONDS = "HOOKYARD_CLUSTER_HEARTBEAT_TIMEOUT_SECONDS";
   /** How often a process that lost the cluster looks for it again, to merge back into it without a restart. */
   public static final String CLUSTER_MERGE_DELAY_SECONDS = "HOOKYARD_CLUSTER_MERGE_DELAY_SECONDS";
+  /**
+   * A DNS name (such as a Kubernetes headless Service) whose addresses are the cluster's
+   * members: Hazelcast's Kubernetes discovery in DNS-lookup mode replaces the TCP-IP list.
+   */
+  public static final String CLUSTER_KUBERNETES_DNS = "HOOKYARD_CLUSTER_KUBERNETES_DNS";
+  /** The clustered event bus's TCP port; unset or 0: a random free port. */
+  public static final String EVENTBUS_PORT = "HOOKYARD_EVENTBUS_PORT";
   public static final String MAX_BODY_BYTES = "HOOKYARD_MAX_BODY_BYTES";
   public static final String GATEWAY_INSTANCES = "HOOKYARD_GATEWAY_INSTANCES";
   public static final String INGEST_BATCH_SIZE = "HOOKYARD_INGEST_BATCH_SIZE";
@@ -58,6 +67,8 @@ public final class HookyardConfig {
   public static final String QUEUE_CONCURRENCY = "HOOKYARD_QUEUE_CONCURRENCY";
   public static final String QUEUE_JOB_TIMEOUT_MS = "HOOKYARD_QUEUE_JOB_TIMEOUT_MS";
   public static final String SHUTDOWN_GRACE_MS = "HOOKYARD_SHUTDOWN_GRACE_MS";
+  /** {@link #SHUTDOWN_GRACE_MS} when unset. */
+  public static final long DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
   public static final String CONFIG_FILE = "HOOKYARD_CONFIG_FILE";
   public static final String SENTRY_SECRET = "HOOKYARD_SENTRY_SECRET";
   public static final String LOKI_TOKEN = "HOOKYARD_LOKI_TOKEN";
