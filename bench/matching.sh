@@ -38,7 +38,7 @@ llm_pid=$!
 trap 'kill "$llm_pid" 2>/dev/null || true; cleanup' EXIT
 
 start_hookyard matching HOOKYARD_ROLES=all HOOKYARD_AI_PROVIDER=openai HOOKYARD_AI_URL="http://127.0.0.1:$LLM_PORT/v1" \
-  HOOKYARD_AI_MODEL=bench HOOKYARD_MATCHING_TOP_K="$TOP_K" HOOKYARD_MATCHING_INSTANCES=2 ${BENCH_ENV:-}
+  HOOKYARD_AI_MODEL=bench HOOKYARD_MATCHING_TOP_K="$TOP_K" ${BENCH_ENV:-}
 admin POST /api/v1/workspaces '{"slug":"bench","name":"Bench","issue_prefix":"BENCH"}' >/dev/null
 admin POST /api/v1/workspaces/bench/repositories '{"full_name":"bench-org/bench-repo","default_branch":"main"}' >/dev/null
 
@@ -84,4 +84,13 @@ for line in sys.stdin:
 for queue in ("webhook.pull_request", "board-automation", "board-matching", "issue-embedding"):
     if counts.get(queue):
         print("  %-21s %6d jobs   mean %8.2f" % (queue, counts[queue], sums[queue] / counts[queue] * 1000))'
+curl -sf "$BASE/metrics" | python3 -c '
+import re, sys
+v = {}
+for line in sys.stdin:
+    m = re.match(r"vertx_pool_queue_time_seconds_(sum|count|max)\{.*pool_type=\"sql\".*\} ([0-9.eE+-]+)$", line.strip())
+    if m:
+        v[m.group(1)] = v.get(m.group(1), 0) + float(m.group(2))
+if v.get("count"):
+    print("database connection waits: %d   mean %.2f ms   max %.1f ms" % (v["count"], v["sum"] / v["count"] * 1000, v.get("max", 0) * 1000))'
 echo "dead letters: $dead"

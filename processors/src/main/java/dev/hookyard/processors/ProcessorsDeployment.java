@@ -36,6 +36,17 @@ public final class ProcessorsDeployment {
 
   private static final Logger log = LoggerFactory.getLogger(ProcessorsDeployment.class);
 
+  /**
+   * Lanes of the queues a pull request's board change passes through, unless configured.
+   * Their jobs spend most of their time waiting, on database round trips (a pull request,
+   * a named issue's move) or on the matcher and an LLM (board-matching), not on the CPU:
+   * at four lanes a burst of 50 pull requests a second queued up behind them for seconds.
+   */
+  private static final Map<String, Integer> BOARD_PATH_LANES = Map.of(
+    Queues.WEBHOOK_PREFIX + "pull_request", 12,
+    Queues.BOARD_AUTOMATION, 8,
+    Queues.BOARD_MATCHING, 16);
+
   private ProcessorsDeployment() {
   }
 
@@ -82,14 +93,13 @@ public final class ProcessorsDeployment {
     int instances = config.integer("HOOKYARD_PROCESSOR_" + HookyardConfig.envName(name) + "_INSTANCES",
       config.integer(HookyardConfig.PROCESSOR_INSTANCES, 1));
     QueueSettings configured = QueueSettings.of(config, queueName);
-    // Board jobs that may need the matcher mostly wait on it (an LLM over HTTP), not on
-    // the database: more of them run at once unless the queue's concurrency is set.
-    if (queueName.equals(Queues.BOARD_MATCHING)
-      && config.string("HOOKYARD_QUEUE_" + HookyardConfig.envName(queueName) + "_CONCURRENCY", null) == null) {
-      // Claimed no further ahead than the lanes: jobs are not held back behind a
-      // prefetched batch while another worker could run them.
-      int lanes = Math.max(configured.concurrency(), 16);
-      configured = configured.withLanes(lanes, lanes);
+    boolean lanesConfigured = config.string("HOOKYARD_QUEUE_" + HookyardConfig.envName(queueName) + "_CONCURRENCY", null) != null;
+    Integer lanes = BOARD_PATH_LANES.get(queueName);
+    if (lanes != null && !lanesConfigured) {
+      int n = Math.max(configured.concurrency(), lanes);
+      // Board jobs that may need the matcher are claimed no further ahead than their lanes:
+      // none is held back behind a prefetched batch while another worker could run it.
+      configured = configured.withLanes(queueName.equals(Queues.BOARD_MATCHING) ? n : Math.max(configured.batchSize(), n), n);
     }
     QueueSettings settings = configured;
     log.debug("Deploying {} worker(s) for {}", instances, queueName);

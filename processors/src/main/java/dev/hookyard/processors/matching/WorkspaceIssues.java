@@ -7,8 +7,10 @@ import io.vertx.sqlclient.RowSet;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * What one node knows of one workspace's issues: every issue (so its count can be
@@ -21,6 +23,11 @@ final class WorkspaceIssues {
   static final OffsetDateTime BEGINNING = OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
   private record Entry(String identifier, String title, float[] vector, OffsetDateTime updatedAt) {
+
+    boolean sameCandidate(Entry other) {
+      return Arrays.equals(vector, other.vector) && Objects.equals(identifier, other.identifier)
+        && Objects.equals(title, other.title);
+    }
   }
 
   private final long overlapMs;
@@ -74,14 +81,17 @@ final class WorkspaceIssues {
       }
       boolean open = !IssueStatus.DONE.equals(r.getString("status"));
       float[] vector = open ? Vectors.decode(r.getBuffer("embedding")) : null;
-      next.put(id, new Entry(r.getString("identifier"), r.getString("title"), vector, updatedAt));
-      changed = true;
+      Entry entry = new Entry(r.getString("identifier"), r.getString("title"), vector, updatedAt);
+      next.put(id, entry);
+      // Most changes (a move between open statuses, a new label) leave the candidates
+      // as they were: only a new, removed or re-embedded one rebuilds the packed copy.
+      changed |= known == null || !known.sameCandidate(entry);
       if (newest == null || updatedAt.isAfter(newest)) {
         newest = updatedAt;
       }
     }
     if (full) {
-      changed = changed || next.size() != entries.size();
+      changed = changed || !next.keySet().equals(entries.keySet());
       entries = next;
       loadedAtMs = nowMs;
       fullDue = false;
