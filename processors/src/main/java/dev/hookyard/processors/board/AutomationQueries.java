@@ -29,14 +29,22 @@ final class AutomationQueries {
     RETURNING 1
     """;
 
-  /** Issues the PR names or was matched to, plus those it already links, locked in id order. */
+  /**
+   * Issues the PR names or was matched to, plus those it already links, locked in id
+   * order. Each of the three is an index lookup: one OR across them would scan every
+   * issue of the workspace for each pull request.
+   */
   static final String ISSUES = """
     SELECT i.id, i.identifier, i.status, i.priority, i.error_source, i.error_external_id,
            l.status AS link_status, l.strength, l.match_layer, l.match_confidence, l.pr_title
       FROM board_issues i
       LEFT JOIN issue_pull_requests l ON l.issue_id = i.id AND l.repository_id = $2 AND l.pr_number = $3
      WHERE i.workspace_id = $1
-       AND (upper(i.identifier) = ANY ($4::text[]) OR i.id = ANY ($5::bigint[]) OR l.issue_id IS NOT NULL)
+       AND i.id IN (SELECT n.id FROM board_issues n WHERE n.workspace_id = $1 AND upper(n.identifier) = ANY ($4::text[])
+                    UNION ALL
+                    SELECT unnest($5::bigint[])
+                    UNION ALL
+                    SELECT k.issue_id FROM issue_pull_requests k WHERE k.repository_id = $2 AND k.pr_number = $3)
      ORDER BY i.id
        FOR UPDATE OF i
     """;
