@@ -24,15 +24,23 @@ final class MatchingQueries {
   /**
    * A workspace's issues changed since {@code $2}, with the workspace's issue count
    * read in the same statement (one snapshot), so the cache can tell it has missed a
-   * deletion or a late commit. Done issues come without their vector: they are never
-   * candidates, only removed from the candidates.
+   * deletion or a late commit. Vectors come as a fingerprint only (most changes are
+   * moves, whose vector the reader already has); Done issues without one: they are
+   * never candidates, only removed from the candidates.
    */
   static final String CHANGED_ISSUES = """
     WITH total AS (SELECT count(*) AS issues FROM board_issues WHERE workspace_id = $1)
     SELECT total.issues, i.id, i.identifier, i.title, i.status, i.updated_at,
-           CASE WHEN i.status <> 'Done' THEN i.embedding END AS embedding
+           CASE WHEN i.status <> 'Done' THEN md5(i.embedding) END AS vector_md5
       FROM total
       LEFT JOIN board_issues i ON i.workspace_id = $1 AND i.updated_at >= $2
+    """;
+
+  /** The vectors a read found new or changed. */
+  static final String VECTORS = """
+    SELECT id, embedding, md5(embedding) AS vector_md5
+      FROM board_issues
+     WHERE id = ANY($1) AND status <> 'Done'
     """;
 
   /** The candidates' current text, for the verifier's prompt. */

@@ -38,6 +38,18 @@ final class SemanticIndex {
   private Future<Boolean> read(long workspaceId, WorkspaceIssues issues) {
     var since = issues.since(System.currentTimeMillis());
     return pool.preparedQuery(MatchingQueries.CHANGED_ISSUES).execute(Tuple.of(workspaceId, since))
-      .map(rows -> issues.apply(rows, since, System.currentTimeMillis()));
+      .map(rows -> issues.apply(rows, since, System.currentTimeMillis()))
+      .compose(read -> {
+        if (read.missingVectors().isEmpty()) {
+          return Future.succeededFuture(read.consistent());
+        }
+        Long[] ids = read.missingVectors().toArray(Long[]::new);
+        return pool.preparedQuery(MatchingQueries.VECTORS).execute(Tuple.of((Object) ids))
+          .map(rows -> {
+            issues.fill(rows);
+            return read.consistent();
+          })
+          .onFailure(e -> issues.forget(read.missingVectors()));
+      });
   }
 }

@@ -1,14 +1,15 @@
 package dev.hookyard.processors.matching;
 
-import dev.hookyard.common.board.IssueStatus;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -22,12 +23,20 @@ final class WorkspaceIssues {
 
   static final OffsetDateTime BEGINNING = OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
 
-  private record Entry(String identifier, String title, float[] vector, OffsetDateTime updatedAt) {
+  /** One issue; {@code vectorMd5} fingerprints the stored embedding its {@code vector} was read from. */
+  private record Entry(String identifier, String title, float[] vector, String vectorMd5, OffsetDateTime updatedAt) {
 
     boolean sameCandidate(Entry other) {
       return Arrays.equals(vector, other.vector) && Objects.equals(identifier, other.identifier)
         && Objects.equals(title, other.title);
     }
+  }
+
+  /**
+   * What one read found: whether the count agreed, and the issues whose vectors must be
+   * fetched (new, or re-embedded since they were read).
+   */
+  record Read(boolean consistent, List<Long> missingVectors) {
   }
 
   private final long overlapMs;
@@ -59,12 +68,15 @@ final class WorkspaceIssues {
   }
 
   /**
-   * Applies one read. False when the workspace's issue count disagrees with what is
-   * known afterwards: something was deleted or missed, and the next read is a full one.
+   * Applies one read of changed rows (without their vectors: a fingerprint tells
+   * whether the vector known here is still the stored one). Not consistent when the
+   * workspace's issue count disagrees with what is known afterwards: something was
+   * deleted or missed, and the next read is a full one.
    */
-  synchronized boolean apply(RowSet<Row> rows, OffsetDateTime since, long nowMs) {
+  synchronized Read apply(RowSet<Row> rows, OffsetDateTime since, long nowMs) {
     boolean full = since.equals(BEGINNING);
     Map<Long, Entry> next = full ? new HashMap<>() : entries;
+    List<Long> missing = new ArrayList<>();
     long total = 0;
     for (Row r : rows) {
       total = r.getLong("issues");
@@ -79,9 +91,14 @@ final class WorkspaceIssues {
         next.put(id, known);
         continue;
       }
-      boolean open = !IssueStatus.DONE.equals(r.getString("status"));
-      float[] vector = open ? Vectors.decode(r.getBuffer("embedding")) : null;
-      Entry entry = new Entry(r.getString("identifier"), r.getString("title"), vector, updatedAt);
+      String md5 = r.getString("vector_md5");
+      float[] vector = null;
+      if (md5 != null && known != null && md5.equals(known.vectorMd5())) {
+        vector = known.vector();
+      } else if (md5 != null) {
+        missing.add(id);
+      }
+      Entry entry = new Entry(r.getString("identifier"), r.getString("title"), vector, vector == null ? null : md5, updatedAt);
       next.put(id, entry);
       // Most changes (a move between open statuses, a new label) leave the candidates
       // as they were: only a new, removed or re-embedded one rebuilds the packed copy.
@@ -98,9 +115,29 @@ final class WorkspaceIssues {
     }
     if (entries.size() != total) {
       fullDue = true;
-      return full;
+      return new Read(full, missing);
     }
-    return true;
+    return new Read(true, missing);
+  }
+
+  /** Vectors fetched for {@link Read#missingVectors()}: rows of {@code id, embedding, vector_md5}. */
+  synchronized void fill(RowSet<Row> rows) {
+    for (Row r : rows) {
+      Long id = r.getLong("id");
+      Entry known = entries.get(id);
+      float[] vector = Vectors.decode(r.getBuffer("embedding"));
+      if (known != null && known.vector() == null && vector != null) {
+        entries.put(id, new Entry(known.identifier(), known.title(), vector, r.getString("vector_md5"), known.updatedAt()));
+        changed = true;
+      }
+    }
+  }
+
+  /** Vectors that could not be fetched: the issues are dropped, and the next read is a full one. */
+  synchronized void forget(List<Long> ids) {
+    ids.forEach(entries::remove);
+    changed = true;
+    fullDue = true;
   }
 
   /** The candidates as of the last read. */
