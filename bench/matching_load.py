@@ -134,6 +134,12 @@ def drive_prs(base, token, secret, count, rate, issues):
     print(f"prs sent: {count} at {rate}/s   explicit acked: {len(acked)}   board messages for them: {len(latencies)}")
     print(f"webhook 202 -> board message (ms): p50 {pct(latencies, 50):.1f}   p99 {pct(latencies, 99):.1f}   "
           f"max {max(latencies) if latencies else float('nan'):.1f}")
+    # When the slow ones were sent: a cluster at the start is warm-up, spread out is load.
+    by_second = {}
+    for n in acked:
+        if n in received:
+            by_second.setdefault(int((n - 1) / rate), []).append((received[n] - acked[n]) * 1000)
+    print("  p99 per second of sending (ms): " + " ".join(f"{pct(v, 99):.0f}" for _, v in sorted(by_second.items())))
     # Where the time goes: the board message's "at" is when the board transaction began.
     both = [n for n in acked if n in received and n in committed]
     to_board = [(committed[n] - acked[n]) * 1000 for n in both]

@@ -27,12 +27,17 @@ final class SemanticIndex {
     this.pool = pool;
   }
 
-  /** The workspace's candidates, current as of this call. */
+  /**
+   * The workspace's candidates, current as of this call: from a read that starts after
+   * it. Calls that arrive while a read runs share the one read that follows it, so a
+   * burst of pull requests (or the first one, when the whole workspace is loaded) costs
+   * one read at a time, not one each.
+   */
   Future<IssueVectors> refresh(long workspaceId) {
     WorkspaceIssues issues = workspaces.computeIfAbsent(workspaceId, id -> new WorkspaceIssues(OVERLAP_MS, FULL_RELOAD_MS));
-    return read(workspaceId, issues).compose(consistent -> consistent
+    return issues.nextRead(() -> read(workspaceId, issues).compose(consistent -> consistent
       ? Future.succeededFuture(issues.vectors())
-      : read(workspaceId, issues).map(again -> issues.vectors()));
+      : read(workspaceId, issues).map(again -> issues.vectors())));
   }
 
   private Future<Boolean> read(long workspaceId, WorkspaceIssues issues) {

@@ -1,6 +1,7 @@
 package dev.hookyard.processors.matching;
 
-import io.vertx.core.buffer.Buffer;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
 
@@ -12,6 +13,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * What one node knows of one workspace's issues: every issue (so its count can be
@@ -47,6 +49,9 @@ final class WorkspaceIssues {
   private boolean fullDue = true;
   private IssueVectors vectors = IssueVectors.EMPTY;
   private boolean changed;
+
+  private Future<IssueVectors> reading;
+  private Promise<IssueVectors> waitingForNext;
 
   WorkspaceIssues(long overlapMs, long fullReloadMs) {
     this.overlapMs = overlapMs;
@@ -138,6 +143,41 @@ final class WorkspaceIssues {
     ids.forEach(entries::remove);
     changed = true;
     fullDue = true;
+  }
+
+  /**
+   * A read that starts after this call: {@code read} at once when none runs, else the
+   * one that follows the running one, shared by every caller that waits for it.
+   */
+  synchronized Future<IssueVectors> nextRead(Supplier<Future<IssueVectors>> read) {
+    if (reading == null) {
+      reading = start(read);
+      return reading;
+    }
+    if (waitingForNext == null) {
+      waitingForNext = Promise.promise();
+    }
+    return waitingForNext.future();
+  }
+
+  private Future<IssueVectors> start(Supplier<Future<IssueVectors>> read) {
+    Future<IssueVectors> running;
+    try {
+      running = read.get();
+    } catch (RuntimeException e) {
+      running = Future.failedFuture(e);
+    }
+    return running.andThen(done -> {
+      Promise<IssueVectors> next;
+      synchronized (this) {
+        next = waitingForNext;
+        waitingForNext = null;
+        reading = next == null ? null : next.future();
+      }
+      if (next != null) {
+        start(read).onComplete(next);
+      }
+    });
   }
 
   /** The candidates as of the last read. */

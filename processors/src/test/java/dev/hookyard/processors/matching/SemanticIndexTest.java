@@ -1,13 +1,18 @@
 package dev.hookyard.processors.matching;
 
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -54,5 +59,33 @@ class SemanticIndexTest {
     IssueVectors done = index.refresh(ws).await(10, TimeUnit.SECONDS);
     assertThat(done.size()).isEqualTo(2);
     assertThat(done.top(query, 3, 0, Set.of())).extracting(IssueVectors.Scored::identifier).doesNotContain("IX-1");
+  }
+
+  @Test
+  @DisplayName("Reads are shared: calls arriving while one runs wait for the one read after it, which starts after them")
+  void readsAreShared() {
+    WorkspaceIssues issues = new WorkspaceIssues(SemanticIndex.OVERLAP_MS, SemanticIndex.FULL_RELOAD_MS);
+    List<Promise<IssueVectors>> reads = new ArrayList<>();
+    Supplier<Future<IssueVectors>> read = () -> {
+      Promise<IssueVectors> p = Promise.promise();
+      reads.add(p);
+      return p.future();
+    };
+    Future<IssueVectors> first = issues.nextRead(read);
+    List<Future<IssueVectors>> waiting = new ArrayList<>();
+    for (int i = 0; i < 10; i++) {
+      waiting.add(issues.nextRead(read));
+    }
+    assertThat(reads).hasSize(1);
+    reads.get(0).complete(IssueVectors.EMPTY);
+    assertThat(first.succeeded()).isTrue();
+    // The waiters did not take the read that was running when they came: one more, for all ten.
+    assertThat(reads).hasSize(2);
+    assertThat(waiting).noneMatch(Future::isComplete);
+    reads.get(1).complete(IssueVectors.EMPTY);
+    assertThat(waiting).allMatch(Future::succeeded);
+    // Idle again: the next call reads at once.
+    issues.nextRead(read);
+    assertThat(reads).hasSize(3);
   }
 }
