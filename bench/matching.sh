@@ -9,7 +9,7 @@
 # Floors: semantic top-10 ≤ 20 ms p99 at 5,000 issues; webhook → board message ≤ 250 ms
 # p99 at 50 PRs/s.
 #
-# The first WARMUP (250) pull requests, sent at the same rate just before, warm the
+# The first WARMUP (500) pull requests, sent at the same rate just before, warm the
 # process (JIT, the first load of the workspace's vectors); their figures print apart.
 #
 # Knobs (env): ISSUES, PRS, RATE, WARMUP, TOP_K (10), LLM_DELAY_MS (30), PORT (18200), BENCH_ENV (extra
@@ -23,7 +23,7 @@ ISSUES="${ISSUES:-5000}"
 PRS="${PRS:-1000}"
 RATE="${RATE:-50}"
 TOP_K="${TOP_K:-10}"
-WARMUP="${WARMUP:-250}"
+WARMUP="${WARMUP:-500}"
 LLM_DELAY_MS="${LLM_DELAY_MS:-30}"
 PORT="${PORT:-18200}"
 LLM_PORT="$(( PORT + 1 ))"
