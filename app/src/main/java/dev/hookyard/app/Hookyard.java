@@ -181,24 +181,33 @@ public final class Hookyard implements AutoCloseable {
       return;
     }
     closed = true;
+    // One deadline for the whole drain, so a stop fits the platform's grace period
+    // (Kubernetes' terminationGracePeriodSeconds): leaving the cluster gets a second
+    // even when the drain used it all.
     long grace = config.longValue(HookyardConfig.SHUTDOWN_GRACE_MS, HookyardConfig.DEFAULT_SHUTDOWN_GRACE_MS);
-    undeploy(frontDeployments, grace);
-    undeploy(workDeployments, grace);
+    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(grace);
+    undeploy(frontDeployments, deadline);
+    undeploy(workDeployments, deadline);
     try {
-      vertx.close().await(grace, TimeUnit.MILLISECONDS);
+      vertx.close().await(Math.max(1_000, remainingMs(deadline)), TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       log.warn("Vert.x did not close cleanly: {}", e.toString());
     }
     database.close();
   }
 
-  private void undeploy(List<String> ids, long graceMs) {
+  private static long remainingMs(long deadlineNanos) {
+    return Math.max(0, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+  }
+
+  private void undeploy(List<String> ids, long deadlineNanos) {
     List<Future<Void>> undeployed = new ArrayList<>();
     ids.forEach(id -> undeployed.add(vertx.undeploy(id)));
+    long waitMs = remainingMs(deadlineNanos);
     try {
-      Future.join(undeployed).await(graceMs, TimeUnit.MILLISECONDS);
+      Future.join(undeployed).await(waitMs, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
-      log.warn("Some verticles did not stop within {} ms: {}", graceMs, e.toString());
+      log.warn("Some verticles did not stop within the shutdown grace ({} ms left): {}", waitMs, e.toString());
     }
   }
 
