@@ -42,17 +42,14 @@ class MultiProcessClusterTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   @DisplayName("Under signed load, two processors processes share the jobs; one is killed -9 and a third joins: every accepted delivery is processed exactly once")
   void processorsShareSurviveAndJoin() throws Exception {
-    PgConnectOptions db = TestDatabase.fresh();
-    String cluster = "hookyard-mp-" + UUID.randomUUID();
-    int clusterPort = 20_000 + (int) (ProcessHandle.current().pid() % 20_000);
-    List<HookyardProcess> all = new ArrayList<>();
-    Vertx vertx = Vertx.vertx();
-    Pool pool = dev.hookyard.common.db.Database.createPool(vertx, db, 4);
-    try {
-      HookyardProcess gateway = track(all, HookyardProcess.start("gateway", env(db, cluster, clusterPort, "gateway")));
-      HookyardProcess a = track(all, HookyardProcess.start("processors-a", env(db, cluster, clusterPort, "processors")));
-      HookyardProcess b = track(all, HookyardProcess.start("processors-b", env(db, cluster, clusterPort, "processors")));
-      HookyardProcess scheduler = track(all, HookyardProcess.start("scheduler", env(db, cluster, clusterPort, "scheduler")));
+    try (TestCluster tc = new TestCluster(0)) {
+      List<HookyardProcess> all = tc.all;
+      Vertx vertx = tc.vertx;
+      Pool pool = tc.pool;
+      HookyardProcess gateway = track(all, HookyardProcess.start("gateway", tc.env("gateway")));
+      HookyardProcess a = track(all, HookyardProcess.start("processors-a", tc.env("processors")));
+      HookyardProcess b = track(all, HookyardProcess.start("processors-b", tc.env("processors")));
+      HookyardProcess scheduler = track(all, HookyardProcess.start("scheduler", tc.env("scheduler")));
       for (HookyardProcess p : all) {
         p.awaitReady(Duration.ofSeconds(90));
       }
@@ -79,7 +76,7 @@ class MultiProcessClusterTest {
               beforeKill[1] = System.nanoTime();
             }
             if (n == DELIVERIES / 2) {
-              joined[0] = track(all, HookyardProcess.start("processors-c", env(db, cluster, clusterPort, "processors")));
+              joined[0] = track(all, HookyardProcess.start("processors-c", tc.env("processors")));
               joined[0].awaitReady(Duration.ofSeconds(90));
               joinedReady.countDown();
             }
@@ -143,11 +140,6 @@ class MultiProcessClusterTest {
       assertThat(byB).isPositive();
       assertThat(byC).isPositive();
       assertThat(scheduler.alive()).isTrue();
-    } finally {
-      for (HookyardProcess p : all) {
-        p.close();
-      }
-      vertx.close().await(30, TimeUnit.SECONDS);
     }
   }
 
@@ -155,15 +147,12 @@ class MultiProcessClusterTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   @DisplayName("Processes outlive each other: a gateway with no processors keeps accepting, processors whose gateway died keep draining, and no event loop blocks")
   void processesOutliveEachOther() throws Exception {
-    PgConnectOptions db = TestDatabase.fresh();
-    String cluster = "hookyard-mp-" + UUID.randomUUID();
-    int clusterPort = 20_000 + (int) ((ProcessHandle.current().pid() + 97) % 20_000);
-    List<HookyardProcess> all = new ArrayList<>();
-    Vertx vertx = Vertx.vertx();
-    Pool pool = dev.hookyard.common.db.Database.createPool(vertx, db, 4);
-    try {
-      HookyardProcess gateway = track(all, HookyardProcess.start("gateway", env(db, cluster, clusterPort, "gateway")));
-      HookyardProcess first = track(all, HookyardProcess.start("processors-1", env(db, cluster, clusterPort, "processors")));
+    try (TestCluster tc = new TestCluster(97)) {
+      List<HookyardProcess> all = tc.all;
+      Vertx vertx = tc.vertx;
+      Pool pool = tc.pool;
+      HookyardProcess gateway = track(all, HookyardProcess.start("gateway", tc.env("gateway")));
+      HookyardProcess first = track(all, HookyardProcess.start("processors-1", tc.env("processors")));
       gateway.awaitReady(Duration.ofSeconds(90));
       first.awaitReady(Duration.ofSeconds(90));
       WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(gateway.port));
@@ -178,7 +167,7 @@ class MultiProcessClusterTest {
       assertThat(count(pool, "SELECT count(*) FROM jobs WHERE delivery_id LIKE 'mp-%' AND status = 'queued'")).isEqualTo(50);
 
       // A new processors process drains them; then the gateway dies mid-load and it keeps draining.
-      HookyardProcess second = track(all, HookyardProcess.start("processors-2", env(db, cluster, clusterPort, "processors")));
+      HookyardProcess second = track(all, HookyardProcess.start("processors-2", tc.env("processors")));
       second.awaitReady(Duration.ofSeconds(90));
       for (int n = 51; n <= 400; n++) {
         assertThat(PUSHES.send(client, n)).isEqualTo(202);
@@ -200,11 +189,6 @@ class MultiProcessClusterTest {
       for (HookyardProcess p : all) {
         assertThat(p.output()).as("%s's log", p.name).doesNotContain("has been blocked for");
       }
-    } finally {
-      for (HookyardProcess p : all) {
-        p.close();
-      }
-      vertx.close().await(30, TimeUnit.SECONDS);
     }
   }
 
@@ -216,15 +200,12 @@ class MultiProcessClusterTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   @DisplayName("Two schedulers, one killed -9, then the other, then a new one: tasks keep firing, never twice for a period")
   void schedulersKilledAndRestarted() throws Exception {
-    PgConnectOptions db = TestDatabase.fresh();
-    String cluster = "hookyard-mp-" + UUID.randomUUID();
-    int clusterPort = 20_000 + (int) ((ProcessHandle.current().pid() + 197) % 20_000);
-    List<HookyardProcess> all = new ArrayList<>();
-    Vertx vertx = Vertx.vertx();
-    Pool pool = dev.hookyard.common.db.Database.createPool(vertx, db, 4);
-    List<String> debugFirings = List.of("-Dlogback.configurationFile=" + schedulerDebugLogging());
-    try {
-      Map<String, String> env = env(db, cluster, clusterPort, "scheduler");
+    try (TestCluster tc = new TestCluster(197)) {
+      List<HookyardProcess> all = tc.all;
+      Vertx vertx = tc.vertx;
+      Pool pool = tc.pool;
+      List<String> debugFirings = List.of("-Dlogback.configurationFile=" + schedulerDebugLogging());
+      Map<String, String> env = tc.env("scheduler");
       env.put(HookyardConfig.SCHEDULER_TICK_MS, String.valueOf(TICK_MS));
       HookyardProcess s1 = track(all, HookyardProcess.start("scheduler-1", withPort(env), debugFirings));
       HookyardProcess s2 = track(all, HookyardProcess.start("scheduler-2", withPort(env), debugFirings));
@@ -289,11 +270,6 @@ class MultiProcessClusterTest {
       System.out.printf("scheduler firings (tick %d ms): %d periods claimed in all, logged per process %s; "
           + "while scheduler-1 was dead scheduler-2 fired %s over %d periods; scheduler-3 fired %d after the restart%n",
         TICK_MS, claimed.size(), linesBy, survivorPeriods, secondKilled - firstKilled, keysOf(ranBy, node(s3)).size());
-    } finally {
-      for (HookyardProcess p : all) {
-        p.close();
-      }
-      vertx.close().await(30, TimeUnit.SECONDS);
     }
   }
 
@@ -301,17 +277,14 @@ class MultiProcessClusterTest {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   @DisplayName("A processors process frozen until the cluster drops it: the other takes its jobs, and resumed it rejoins without a restart")
   void frozenProcessRejoins() throws Exception {
-    PgConnectOptions db = TestDatabase.fresh();
-    String cluster = "hookyard-mp-" + UUID.randomUUID();
-    int clusterPort = 20_000 + (int) ((ProcessHandle.current().pid() + 297) % 20_000);
-    List<HookyardProcess> all = new ArrayList<>();
-    Vertx vertx = Vertx.vertx();
-    Pool pool = dev.hookyard.common.db.Database.createPool(vertx, db, 4);
-    try {
-      Map<String, String> gatewayEnv = quickCluster(env(db, cluster, clusterPort, "gateway"));
-      Map<String, String> bEnv = quickCluster(env(db, cluster, clusterPort, "processors"));
+    try (TestCluster tc = new TestCluster(297)) {
+      List<HookyardProcess> all = tc.all;
+      Vertx vertx = tc.vertx;
+      Pool pool = tc.pool;
+      Map<String, String> gatewayEnv = quickCluster(tc.env("gateway"));
+      Map<String, String> bEnv = quickCluster(tc.env("processors"));
       // A never polls in this test: every job it takes after the first claim, it takes on a wake-up over the event bus.
-      Map<String, String> aEnv = quickCluster(env(db, cluster, clusterPort, "processors"));
+      Map<String, String> aEnv = quickCluster(tc.env("processors"));
       aEnv.put(HookyardConfig.QUEUE_POLL_MS, "600000");
       HookyardProcess gateway = track(all, HookyardProcess.start("gateway", gatewayEnv));
       HookyardProcess a = track(all, HookyardProcess.start("processors-a", aEnv));
@@ -406,11 +379,6 @@ class MultiProcessClusterTest {
           + "back %.1f s after SIGCONT; jobs done by A before the freeze %d; of the 400 jobs of the 200 deliveries after it "
           + "rejoined, A did %d and B %d%n", frozenAt, heldByA.size(), dropped, drained, String.join(", ", takenOver),
         rejoined, aBeforeFreeze, aAfter - aBefore, bAfter - bBefore);
-    } finally {
-      for (HookyardProcess p : all) {
-        p.close();
-      }
-      vertx.close().await(30, TimeUnit.SECONDS);
     }
   }
 
@@ -587,6 +555,36 @@ class MultiProcessClusterTest {
   private static synchronized HookyardProcess track(List<HookyardProcess> all, HookyardProcess p) {
     all.add(p);
     return p;
+  }
+
+  /**
+   * One test's cluster: a fresh database, a cluster name and port of its own, the
+   * processes it started (closed at the end) and a pool to check the database with.
+   */
+  private static final class TestCluster implements AutoCloseable {
+    final PgConnectOptions db = TestDatabase.fresh();
+    final String name = "hookyard-mp-" + UUID.randomUUID();
+    final int port;
+    final List<HookyardProcess> all = new ArrayList<>();
+    final Vertx vertx = Vertx.vertx();
+    final Pool pool = dev.hookyard.common.db.Database.createPool(vertx, db, 4);
+
+    /** The configuration of a process of this cluster with {@code roles}. */
+    Map<String, String> env(String roles) throws Exception {
+      return MultiProcessClusterTest.env(db, name, port, roles);
+    }
+
+    TestCluster(int portOffset) {
+      port = 20_000 + (int) ((ProcessHandle.current().pid() + portOffset) % 20_000);
+    }
+
+    @Override
+    public void close() throws Exception {
+      for (HookyardProcess p : all) {
+        p.close();
+      }
+      vertx.close().await(30, TimeUnit.SECONDS);
+    }
   }
 
   private static Map<String, String> env(PgConnectOptions db, String cluster, int clusterPort, String roles) throws Exception {
