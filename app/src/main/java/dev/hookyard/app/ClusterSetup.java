@@ -7,6 +7,8 @@ import dev.hookyard.common.config.HookyardConfig;
 import io.vertx.core.eventbus.EventBusOptions;
 import io.vertx.spi.cluster.hazelcast.ConfigUtil;
 import io.vertx.spi.cluster.hazelcast.HazelcastClusterManager;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 
@@ -19,8 +21,15 @@ import java.util.List;
  */
 final class ClusterSetup {
 
+  private static final Logger log = LoggerFactory.getLogger(ClusterSetup.class);
+
   static HazelcastClusterManager clusterManager(HookyardConfig config) {
-    return new HazelcastClusterManager(hazelcastConfig(config));
+    Config hz = hazelcastConfig(config);
+    JoinConfig join = hz.getNetworkConfig().getJoin();
+    log.info("Joining the cluster {} ({}; waiting up to 60 s)", hz.getClusterName(), join.getKubernetesConfig().isEnabled()
+      ? "members: the addresses of " + join.getKubernetesConfig().getProperty("service-dns")
+      : "members: " + join.getTcpIpConfig().getMembers());
+    return new HazelcastClusterManager(hz);
   }
 
   static Config hazelcastConfig(HookyardConfig config) {

@@ -111,8 +111,6 @@ public final class Hookyard implements AutoCloseable {
       return builder.with(options).build();
     }
     options.setEventBusOptions(ClusterSetup.eventBusOptions(config));
-    log.info("Joining the cluster {} (members {}; waiting up to 60 s)", config.string("HOOKYARD_CLUSTER_NAME", "hookyard"),
-      config.list(HookyardConfig.CLUSTER_MEMBERS).isEmpty() ? "on this host" : config.list(HookyardConfig.CLUSTER_MEMBERS));
     return builder.with(options)
       .withClusterManager(ClusterSetup.clusterManager(config))
       .buildClustered()

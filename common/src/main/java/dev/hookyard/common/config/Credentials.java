@@ -36,10 +36,11 @@ public record Credentials(List<String> webhookSecrets, String adminToken, boolea
   }
 
   public static Credentials load(HookyardConfig config, Path dataDir) {
-    List<String> secrets = fromEnvironment(config, HookyardConfig.WEBHOOK_SECRETS);
-    List<String> tokens = fromEnvironment(config, HookyardConfig.ADMIN_TOKEN);
-    String token = tokens == null ? null : tokens.get(0);
-    if (secrets != null && token != null) {
+    rejectEmpty(config, HookyardConfig.WEBHOOK_SECRETS);
+    rejectEmpty(config, HookyardConfig.ADMIN_TOKEN);
+    List<String> secrets = config.list(HookyardConfig.WEBHOOK_SECRETS);
+    String token = config.string(HookyardConfig.ADMIN_TOKEN, null);
+    if (!secrets.isEmpty() && token != null) {
       return new Credentials(secrets, token, false);
     }
     Path file = dataDir.resolve(FILE);
@@ -58,21 +59,16 @@ public record Credentials(List<String> webhookSecrets, String adminToken, boolea
       SecretFiles.write(file, stored.encodePrettily());
       created = true;
     }
-    List<String> s = secrets != null ? secrets : storedSecrets(stored, file);
+    List<String> s = !secrets.isEmpty() ? secrets : storedSecrets(stored, file);
     String t = token != null ? token : storedToken(stored, file);
-    return new Credentials(s, t, created && secrets == null, created && token == null);
+    return new Credentials(s, t, created && secrets.isEmpty(), created && token == null);
   }
 
-  /** The variable's comma-separated values; null when it is unset; start-up fails when it is set but empty. */
-  private static List<String> fromEnvironment(HookyardConfig config, String key) {
-    if (!config.isSet(key)) {
-      return null;
-    }
-    List<String> values = config.list(key);
-    if (values.isEmpty()) {
+  /** Start-up fails on a variable that is set but holds nothing (blank, or only commas). */
+  private static void rejectEmpty(HookyardConfig config, String key) {
+    if (config.isSet(key) && config.list(key).isEmpty()) {
       throw new IllegalStateException(key + " is set but empty; give it a value or unset it to use generated credentials");
     }
-    return key.equals(HookyardConfig.ADMIN_TOKEN) ? List.of(config.string(key, null)) : values;
   }
 
   private static List<String> storedSecrets(JsonObject stored, Path file) {

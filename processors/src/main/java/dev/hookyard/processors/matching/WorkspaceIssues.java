@@ -50,7 +50,7 @@ final class WorkspaceIssues {
   private IssueVectors vectors = IssueVectors.EMPTY;
   private boolean changed;
 
-  private Future<IssueVectors> reading;
+  private boolean reading;
   private Promise<IssueVectors> waitingForNext;
 
   WorkspaceIssues(long overlapMs, long fullReloadMs) {
@@ -150,9 +150,9 @@ final class WorkspaceIssues {
    * one that follows the running one, shared by every caller that waits for it.
    */
   synchronized Future<IssueVectors> nextRead(Supplier<Future<IssueVectors>> read) {
-    if (reading == null) {
-      reading = start(read);
-      return reading;
+    if (!reading) {
+      reading = true;
+      return start(read);
     }
     if (waitingForNext == null) {
       waitingForNext = Promise.promise();
@@ -172,7 +172,7 @@ final class WorkspaceIssues {
       synchronized (this) {
         next = waitingForNext;
         waitingForNext = null;
-        reading = next == null ? null : next.future();
+        reading = next != null;
       }
       if (next != null) {
         start(read).onComplete(next);
