@@ -1,5 +1,6 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.TestJobs;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -73,8 +74,7 @@ class AdminApiTest {
     gw.deliver("push", "guid-1", PUSH);
     gw.deliver("push", "guid-2", PUSH);
     gw.deliver("issues", "guid-3", "{\"action\":\"opened\"}");
-    gw.pool.query("UPDATE jobs SET status = 'dead', attempts = 3, last_error = 'handler exploded' WHERE delivery_id = 'guid-2'")
-      .execute().await(10, TimeUnit.SECONDS);
+    TestJobs.finish(gw.pool, "guid-2", "dead", 3, "handler exploded");
 
     JsonObject stats = gw.admin(HttpMethod.GET, "/api/v1/jobs/stats").bodyAsJsonObject();
     JsonObject push = stats.getJsonObject("webhook.push");
@@ -110,7 +110,7 @@ class AdminApiTest {
     gw.deliver("push", "guid-a", PUSH);
     gw.deliver("issues", "guid-b", "{\"action\":\"closed\"}");
     gw.deliver("push", "guid-c", PUSH);
-    gw.pool.query("UPDATE jobs SET status = 'done' WHERE delivery_id = 'guid-a'").execute().await(10, TimeUnit.SECONDS);
+    TestJobs.finish(gw.pool, "guid-a", "done", 1, null);
 
     JsonArray all = gw.admin(HttpMethod.GET, "/webhooks/github/events").bodyAsJsonArray();
     assertThat(all).hasSize(3);

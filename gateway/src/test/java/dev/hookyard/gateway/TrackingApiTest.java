@@ -131,7 +131,7 @@ class TrackingApiTest {
 
     long repo = fx.count("SELECT id FROM repositories WHERE full_name = 'acme/handbook'");
     for (String sha : List.of("111", "222")) {
-      fx.count("INSERT INTO jobs (queue, payload, dedupe_key) VALUES ('index-repository', $1, $2) RETURNING id",
+      fx.count("INSERT INTO job_queue (queue, payload, dedupe_key) VALUES ('index-repository', $1, $2) RETURNING id",
         new JsonObject().put("repository_id", repo).put("commit_sha", sha).put("ref", "refs/heads/main"), "index-repository:" + repo + ":" + sha);
     }
     JsonArray jobs = fx.admin(HttpMethod.GET, "/api/v1/repositories/acme/handbook/index-jobs").bodyAsJsonArray();

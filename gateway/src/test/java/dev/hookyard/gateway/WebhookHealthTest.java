@@ -1,5 +1,6 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.TestJobs;
 import dev.hookyard.gateway.ingest.IngestQueries;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -55,13 +56,12 @@ class WebhookHealthTest {
       ON CONFLICT (slot, shard) DO UPDATE SET total = c.total + excluded.total
       """).execute().await(30, TimeUnit.SECONDS);
     gw.pool.query("ANALYZE deliveries").execute().await(30, TimeUnit.SECONDS);
-    gw.pool.query("ANALYZE jobs").execute().await(30, TimeUnit.SECONDS);
+    gw.pool.query("ANALYZE job_queue").execute().await(30, TimeUnit.SECONDS);
 
     for (int i = 0; i < 3; i++) {
       assertThat(gw.deliver("push", "live-" + i, PUSH).statusCode()).isEqualTo(202);
     }
-    gw.pool.query("UPDATE jobs SET status = 'dead', updated_at = now() WHERE delivery_id = 'live-1'").execute()
-      .await(10, TimeUnit.SECONDS);
+    TestJobs.finish(gw.pool, "live-1", "dead", 3, "failed for the test");
 
     List<Long> millis = new ArrayList<>();
     JsonObject health = null;

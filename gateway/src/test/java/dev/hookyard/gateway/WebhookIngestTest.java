@@ -1,5 +1,6 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.TestJobs;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.webhook.BodyCodec;
 import io.vertx.core.Future;
@@ -210,7 +211,7 @@ class WebhookIngestTest {
 
     gw.deliver("push", "guid-h1", PUSH);
     gw.deliver("push", "guid-h2", PUSH);
-    gw.pool.query("UPDATE jobs SET status = 'dead' WHERE delivery_id = 'guid-h2'").execute().await(10, TimeUnit.SECONDS);
+    TestJobs.finish(gw.pool, "guid-h2", "dead", 3, "failed for the test");
     JsonObject health = gw.client.get("/webhooks/github/health").send().await(10, TimeUnit.SECONDS).bodyAsJsonObject();
     assertThat(health.getLong("total_events_last_hour")).isEqualTo(2);
     assertThat(health.getLong("failed_events_last_hour")).isEqualTo(1);

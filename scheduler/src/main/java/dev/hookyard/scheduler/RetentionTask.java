@@ -20,15 +20,26 @@ final class RetentionTask implements ScheduledTask {
   static final int BATCH = 5_000;
   static final int BATCHES_PER_RUN = 5;
 
+  /** Finished jobs out of the history, and their dedupe keys with them. */
   private static final String JOBS = """
-    DELETE FROM jobs WHERE id IN (
-      SELECT id FROM jobs WHERE status IN ('done', 'ignored') AND finished_at < $1 ORDER BY finished_at LIMIT $2)
+    WITH gone AS (
+      DELETE FROM job_history WHERE id IN (
+        SELECT id FROM job_history WHERE finished_at < $1 AND status IN ('done', 'ignored') LIMIT $2)
+      RETURNING dedupe_key
+    ), keys AS (
+      DELETE FROM job_keys WHERE key IN (SELECT dedupe_key FROM gone WHERE dedupe_key IS NOT NULL)
+    )
+    SELECT count(*) FROM gone
     """;
   private static final String DELIVERIES = """
-    DELETE FROM deliveries WHERE id IN (
-      SELECT d.id FROM deliveries d
-       WHERE d.received_at < $1 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.delivery_id = d.id)
-       LIMIT $2)
+    WITH gone AS (
+      DELETE FROM deliveries WHERE id IN (
+        SELECT d.id FROM deliveries d
+         WHERE d.received_at < $1 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.delivery_id = d.id)
+         LIMIT $2)
+      RETURNING 1
+    )
+    SELECT count(*) FROM gone
     """;
   private static final String FIRINGS = "DELETE FROM scheduler_firings WHERE fired_at < $1";
 
@@ -62,8 +73,9 @@ final class RetentionTask implements ScheduledTask {
 
   private Future<Integer> batches(String sql, Object cutoff, int done, int batch) {
     return pool.preparedQuery(sql).execute(Tuple.of(cutoff, BATCH)).compose(rows -> {
-      int total = done + rows.rowCount();
-      return rows.rowCount() < BATCH || batch + 1 >= BATCHES_PER_RUN ? Future.succeededFuture(total)
+      int deleted = rows.iterator().next().getLong(0).intValue();
+      int total = done + deleted;
+      return deleted < BATCH || batch + 1 >= BATCHES_PER_RUN ? Future.succeededFuture(total)
         : batches(sql, cutoff, total, batch + 1);
     });
   }

@@ -167,14 +167,19 @@ class SchedulerTest {
     String old = "now() - interval '20 days'";
     exec("INSERT INTO deliveries (id, event, content_type, body, received_at) SELECT 'old-' || g, 'push', 'application/json', '\\x00'::bytea, "
       + old + " FROM generate_series(1, 12000) g");
-    exec("INSERT INTO jobs (queue, delivery_id, status, finished_at) SELECT 'webhook.push', 'old-' || g, 'done', " + old
+    exec("INSERT INTO job_history (id, queue, delivery_id, dedupe_key, priority, status, attempts, created_at, finished_at) "
+      + "SELECT nextval('job_queue_id_seq'), 'webhook.push', 'old-' || g, 'old-key-' || g, 0, 'done', 1, " + old + ", " + old
       + " FROM generate_series(1, 12000) g");
+    exec("INSERT INTO job_keys (key) SELECT 'old-key-' || g FROM generate_series(1, 12000) g");
+    exec("INSERT INTO job_keys (key) VALUES ('live-key')");
     exec("INSERT INTO deliveries (id, event, content_type, body, received_at) VALUES "
       + "('old-dead', 'push', 'application/json', '\\x00'::bytea, " + old + "), "
       + "('old-queued', 'push', 'application/json', '\\x00'::bytea, " + old + "), "
       + "('recent', 'push', 'application/json', '\\x00'::bytea, now())");
-    exec("INSERT INTO jobs (queue, delivery_id, status, finished_at) VALUES ('webhook.push', 'old-dead', 'dead', " + old + "), "
-      + "('webhook.push', 'old-queued', 'queued', NULL), ('webhook.push', 'recent', 'done', now())");
+    exec("INSERT INTO job_history (id, queue, delivery_id, priority, status, attempts, created_at, finished_at) VALUES "
+      + "(nextval('job_queue_id_seq'), 'webhook.push', 'old-dead', 0, 'dead', 3, " + old + ", " + old + "), "
+      + "(nextval('job_queue_id_seq'), 'webhook.push', 'recent', 0, 'done', 1, now(), now())");
+    exec("INSERT INTO job_queue (queue, delivery_id) VALUES ('webhook.push', 'old-queued')");
     RetentionTask retention = new RetentionTask(pool, Duration.ofDays(14), Duration.ofHours(1));
     String summary = retention.run(Instant.now()).await(60, TimeUnit.SECONDS);
     assertThat(summary).contains("deleted 12000 jobs");
@@ -182,6 +187,8 @@ class SchedulerTest {
     assertThat(count("SELECT count(*) FROM deliveries WHERE id IN ('old-dead', 'old-queued', 'recent')")).isEqualTo(3);
     assertThat(count("SELECT count(*) FROM jobs WHERE status = 'dead'")).isEqualTo(1);
     assertThat(count("SELECT count(*) FROM jobs")).isEqualTo(3);
+    // The old jobs' dedupe keys went with them; a key nobody's job has finished stays.
+    assertThat(count("SELECT count(*) FROM job_keys")).isEqualTo(1);
   }
 
   private void exec(String sql, Object... args) throws Exception {

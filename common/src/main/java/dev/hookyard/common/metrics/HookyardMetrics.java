@@ -13,6 +13,7 @@ import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -86,19 +87,42 @@ public final class HookyardMetrics {
     hot().ack().record(nanos, TimeUnit.NANOSECONDS);
   }
 
-  public static void jobFinished(String queue, String outcome, long nanos) {
-    Timer.builder("hookyard.job.duration").description("Handler time per job, by queue and outcome")
-      .tag("queue", queue).tag("outcome", outcome).register(registry()).record(Duration.ofNanos(nanos));
+  /** The meters of one queue's jobs, looked up once by the worker that drains it. */
+  public static JobMeters jobMeters(String queue) {
+    return new JobMeters(registry(), queue);
   }
 
-  public static void jobRetried(String queue) {
-    Counter.builder("hookyard.job.retries").description("Failed attempts scheduled for a retry")
-      .tag("queue", queue).register(registry()).increment();
-  }
+  /** Handler time by outcome, retries and dead letters of one queue; used on its worker's context. */
+  public static final class JobMeters {
 
-  public static void jobDead(String queue) {
-    Counter.builder("hookyard.job.dead.letters").description("Jobs moved to the dead letters")
-      .tag("queue", queue).register(registry()).increment();
+    private final MeterRegistry registry;
+    private final String queue;
+    private final Map<String, Timer> durations = new HashMap<>();
+    private final Counter retries;
+    private final Counter deadLetters;
+
+    private JobMeters(MeterRegistry registry, String queue) {
+      this.registry = registry;
+      this.queue = queue;
+      this.retries = Counter.builder("hookyard.job.retries").description("Failed attempts scheduled for a retry")
+        .tag("queue", queue).register(registry);
+      this.deadLetters = Counter.builder("hookyard.job.dead.letters").description("Jobs moved to the dead letters")
+        .tag("queue", queue).register(registry);
+    }
+
+    public void finished(String outcome, long nanos) {
+      durations.computeIfAbsent(outcome, o -> Timer.builder("hookyard.job.duration")
+        .description("Handler time per job, by queue and outcome")
+        .tag("queue", queue).tag("outcome", o).register(registry)).record(nanos, TimeUnit.NANOSECONDS);
+    }
+
+    public void retried() {
+      retries.increment();
+    }
+
+    public void dead() {
+      deadLetters.increment();
+    }
   }
 
   /** One lookup of a GitHub account in the user-mapping cache. */

@@ -48,49 +48,28 @@ public final class JobQueue {
   public Future<List<Job>> claim(String queue, String workerId, int limit, long leaseMs) {
     return pool.preparedQuery(QueueQueries.CLAIM)
       .execute(Tuple.of(queue, limit, leaseMs, workerId))
-      .compose(rows -> {
-        if (rows.size() == 0) {
-          return Future.succeededFuture(List.of());
-        }
-        List<Row> claimed = new ArrayList<>();
-        List<String> deliveryIds = new ArrayList<>();
-        for (Row r : rows) {
-          claimed.add(r);
-          String d = r.getString("delivery_id");
-          if (d != null) {
-            deliveryIds.add(d);
-          }
-        }
-        if (deliveryIds.isEmpty()) {
-          return Future.succeededFuture(toJobs(claimed, Map.of()));
-        }
-        return pool.preparedQuery(QueueQueries.DELIVERIES)
-          .execute(Tuple.of(deliveryIds.toArray(new String[0])))
-          .map(deliveries -> {
-            Map<String, Row> byId = new HashMap<>();
-            deliveries.forEach(d -> byId.put(d.getString("id"), d));
-            return toJobs(claimed, byId);
-          });
-      });
+      .map(JobQueue::toJobs);
   }
 
-  private static List<Job> toJobs(List<Row> claimed, Map<String, Row> deliveries) {
-    List<Job> jobs = new ArrayList<>(claimed.size());
-    for (Row r : claimed) {
-      Row d = r.getString("delivery_id") == null ? null : deliveries.get(r.getString("delivery_id"));
-      Object payload = r.getValue("payload");
+  private static List<Job> toJobs(RowSet<Row> rows) {
+    if (rows.size() == 0) {
+      return List.of();
+    }
+    List<Job> jobs = new ArrayList<>(rows.size());
+    for (Row r : rows) {
+      Object payload = r.getValue(3);
       jobs.add(new Job(
-        r.getLong("id"),
-        r.getString("queue"),
-        r.getString("delivery_id"),
+        r.getLong(0),
+        r.getString(1),
+        r.getString(2),
         payload instanceof JsonObject o ? o : null,
-        r.getInteger("priority"),
-        r.getInteger("attempts"),
-        "running".equals(r.getString("prev_status")),
-        d == null ? null : d.getString("event"),
-        d == null ? null : d.getString("action"),
-        d == null ? null : d.getString("content_type"),
-        d == null ? null : d.getBuffer("body")));
+        r.getInteger(4),
+        r.getInteger(5),
+        "running".equals(r.getString(6)),
+        r.getString(7),
+        r.getString(8),
+        r.getString(9),
+        r.getBuffer(10)));
     }
     return jobs;
   }
@@ -180,7 +159,7 @@ public final class JobQueue {
     }
     return pool.preparedQuery(QueueQueries.COMPLETE)
       .execute(Tuple.of(ids, attempts, statuses, results, errors, delays, workerId))
-      .map(RowSet::rowCount);
+      .map(rows -> rows.iterator().next().getLong(0).intValue());
   }
 
   /** PostgreSQL refused the statement's values (an SQL state other than a connection or resource problem). */
@@ -296,7 +275,7 @@ public final class JobQueue {
           .put("attempts", r.getInteger("attempts"))
           .put("reason", r.getString("last_error"))
           .put("created_at", iso(r.getOffsetDateTime("created_at")))
-          .put("dead_at", iso(r.getOffsetDateTime("updated_at"))));
+          .put("dead_at", iso(r.getOffsetDateTime("finished_at"))));
       }
       return out;
     });

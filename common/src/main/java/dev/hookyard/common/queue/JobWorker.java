@@ -29,6 +29,8 @@ import java.util.concurrent.TimeUnit;
 public final class JobWorker extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(JobWorker.class);
+  /** How much work ahead of its lanes a worker claims; see {@link #claimTarget()}. */
+  private static final double PREFETCH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
   /** A claimed job and the moment its time is up. */
   private record Claimed(Job job, long deadlineNanos) {
@@ -41,6 +43,7 @@ public final class JobWorker extends VerticleBase {
   private final ArrayDeque<Claimed> waiting = new ArrayDeque<>();
 
   private String workerId;
+  private HookyardMetrics.JobMeters meters;
   private JobsInHand inHand;
   private MessageConsumer<Object> wakeups;
   private long pollTimer = -1;
@@ -49,6 +52,8 @@ public final class JobWorker extends VerticleBase {
   private boolean morePending;
   private boolean stopping;
   private boolean failing;
+  /** Moving mean of the handler time of this worker's jobs; negative until one has finished. */
+  private double meanJobNanos = -1;
 
   public JobWorker(JobQueue queue, String queueName, JobHandler handler, QueueSettings settings) {
     this.queue = queue;
@@ -60,6 +65,7 @@ public final class JobWorker extends VerticleBase {
   @Override
   public Future<?> start() {
     workerId = queueName + "/" + UUID.randomUUID();
+    meters = HookyardMetrics.jobMeters(queueName);
     inHand = new JobsInHand(vertx, queue, queueName, workerId, settings.leaseMs());
     wakeups = vertx.eventBus().consumer(Addresses.wake(queueName), m -> poll());
     pollTimer = vertx.setPeriodic(settings.pollMs(), t -> poll());
@@ -87,11 +93,11 @@ public final class JobWorker extends VerticleBase {
       return;
     }
     // Enough claimed jobs are already waiting for a lane: claim again as they start.
-    if (claiming || waiting.size() >= settings.concurrency()) {
+    if (claiming || !wantsMore()) {
       morePending = true;
       return;
     }
-    int room = settings.batchSize() - waiting.size();
+    int room = claimTarget() - waiting.size();
     claiming = true;
     morePending = false;
     queue.claim(queueName, workerId, room, settings.leaseMs()).onComplete(ar -> {
@@ -121,14 +127,41 @@ public final class JobWorker extends VerticleBase {
     while (running < settings.concurrency() && !waiting.isEmpty()) {
       Claimed next = waiting.poll();
       running++;
-      runLogged(next).onComplete(ar -> {
+      Future<Void> lane = runLogged(next);
+      if (lane.isComplete()) {
+        // Finished at once: the lane is free again without a callback (and no recursion).
         running--;
-        startLanes();
-      });
+      } else {
+        lane.onComplete(ar -> {
+          running--;
+          startLanes();
+        });
+      }
     }
-    if (morePending && !claiming && waiting.size() < settings.concurrency()) {
+    if (morePending && !claiming && wantsMore()) {
       context.runOnContext(v -> poll());
     }
+  }
+
+  /**
+   * How many jobs to hold claimed: about {@link #PREFETCH_NANOS} of work for the lanes,
+   * judged by how long this queue's jobs have taken, between one per lane and the batch
+   * size. Quick jobs are claimed hundreds at a time, so the queue's statements are few
+   * per job; slow ones no further ahead than they will start, so jobs are not held here
+   * while another worker could run them.
+   */
+  private int claimTarget() {
+    int lanes = Math.min(settings.concurrency(), settings.batchSize());
+    if (meanJobNanos < 0) {
+      return lanes;
+    }
+    double ahead = Math.ceil(settings.concurrency() * (PREFETCH_NANOS / Math.max(meanJobNanos, 1_000)));
+    return (int) Math.max(lanes, Math.min(settings.batchSize(), ahead));
+  }
+
+  /** Whether to claim now: fewer jobs wait for a lane than half the target (at least one per lane). */
+  private boolean wantsMore() {
+    return waiting.size() < Math.max(settings.concurrency(), claimTarget() / 2);
   }
 
   /**
@@ -156,42 +189,60 @@ public final class JobWorker extends VerticleBase {
       return Future.succeededFuture();
     }
     long started = System.nanoTime();
-    Future<JobOutcome> outcome;
-    try {
-      outcome = handler.handle(job);
-      if (outcome == null) {
-        outcome = Future.failedFuture(new IllegalStateException("handler returned no outcome"));
-      }
-    } catch (Throwable e) {
-      outcome = Future.failedFuture(e);
+    Future<JobOutcome> outcome = handle(job);
+    if (outcome.isComplete()) {
+      // Answered at once (most handlers that ignore an event): no time limit to watch.
+      finish(job, started, outcome);
+      return Future.succeededFuture();
     }
     Promise<Void> lane = Promise.promise();
-    long timer = vertx.setTimer(remainingMs, LogContext.carried(t -> {
+    long timer = vertx.setTimer(remainingMs, LogContext.job(job, t -> {
       if (inHand.holds(job)) {
-        HookyardMetrics.jobFinished(queueName, "timeout", System.nanoTime() - started);
+        meters.finished("timeout", System.nanoTime() - started);
+        timed(System.nanoTime() - started);
         inHand.settle(timedOut(job, System.nanoTime() - started));
         // A handler cannot be cancelled: its lane stays taken until it answers or a lease
         // has passed, and its retry is not due before that either.
         vertx.setTimer(settings.leaseMs(), l -> lane.tryComplete());
       }
     }));
-    outcome.onComplete(LogContext.carried(ar -> {
+    outcome.onComplete(LogContext.job(job, ar -> {
       vertx.cancelTimer(timer);
-      if (inHand.holds(job)) {
-        long took = System.nanoTime() - started;
-        if (ar.succeeded() && ar.result() != null) {
-          HookyardMetrics.jobFinished(queueName, ar.result().status(), took);
-          log.debug("Job {} ({} delivery {}) {} in {} ms", job.id(), queueName, job.deliveryId(), ar.result().status(),
-            TimeUnit.NANOSECONDS.toMillis(took));
-          inHand.settle(JobQueue.Settlement.of(job, ar.result()));
-        } else {
-          HookyardMetrics.jobFinished(queueName, "error", took);
-          inHand.settle(failed(job, ar.failed() ? ar.cause() : new IllegalStateException("handler answered no outcome")));
-        }
-      }
+      finish(job, started, outcome);
       lane.tryComplete();
     }));
     return lane.future();
+  }
+
+  private void timed(long nanos) {
+    meanJobNanos = meanJobNanos < 0 ? nanos : meanJobNanos + 0.05 * (nanos - meanJobNanos);
+  }
+
+  private Future<JobOutcome> handle(Job job) {
+    try {
+      Future<JobOutcome> outcome = handler.handle(job);
+      return outcome != null ? outcome : Future.failedFuture(new IllegalStateException("handler returned no outcome"));
+    } catch (Throwable e) {
+      return Future.failedFuture(e);
+    }
+  }
+
+  /** Settles a job whose handler has answered, unless its time ran out first. */
+  private void finish(Job job, long started, Future<JobOutcome> outcome) {
+    if (!inHand.holds(job)) {
+      return;
+    }
+    long took = System.nanoTime() - started;
+    timed(took);
+    if (outcome.succeeded() && outcome.result() != null) {
+      meters.finished(outcome.result().status(), took);
+      log.debug("Job {} ({} delivery {}) {} in {} ms", job.id(), queueName, job.deliveryId(), outcome.result().status(),
+        TimeUnit.NANOSECONDS.toMillis(took));
+      inHand.settle(JobQueue.Settlement.of(job, outcome.result()));
+    } else {
+      meters.finished("error", took);
+      inHand.settle(failed(job, outcome.failed() ? outcome.cause() : new IllegalStateException("handler answered no outcome")));
+    }
   }
 
   private JobQueue.Settlement timedOut(Job job, long tookNanos) {
@@ -202,7 +253,7 @@ public final class JobWorker extends VerticleBase {
     long delay = Math.max(settings.backoffMs(job.attempt()), settings.leaseMs());
     log.warn("Job {} ({} delivery {}) attempt {} {}, retrying in {} ms", job.id(), queueName, job.deliveryId(), job.attempt(),
       reason, delay);
-    HookyardMetrics.jobRetried(queueName);
+    meters.retried();
     return JobQueue.Settlement.retry(job, reason, delay);
   }
 
@@ -217,13 +268,13 @@ public final class JobWorker extends VerticleBase {
     long delay = settings.backoffMs(job.attempt());
     log.info("Job {} ({} delivery {}) attempt {} failed, retrying in {} ms: {}",
       job.id(), queueName, job.deliveryId(), job.attempt(), delay, reason);
-    HookyardMetrics.jobRetried(queueName);
+    meters.retried();
     return JobQueue.Settlement.retry(job, reason, delay);
   }
 
   private JobQueue.Settlement deadLetter(Job job, String reason) {
     log.warn("Job {} ({} delivery {}) dead-lettered: {}", job.id(), queueName, job.deliveryId(), reason);
-    HookyardMetrics.jobDead(queueName);
+    meters.dead();
     return JobQueue.Settlement.dead(job, reason);
   }
 }

@@ -1,48 +1,81 @@
 package dev.hookyard.common.queue;
 
-/** The queue's SQL, in one place. */
+/**
+ * The queue's SQL, in one place. Jobs still to finish live in {@code job_queue}; a job
+ * that finishes moves to {@code job_history} in the statement that settles it; dedupe
+ * keys are taken in {@code job_keys} (see V11).
+ */
 final class QueueQueries {
 
   /**
-   * Claims up to $2 runnable jobs of queue $1 for worker $4 with a lease of $3 ms.
-   * Runnable: queued, failed and due for retry, or running with an expired lease.
+   * Claims up to $2 runnable jobs of queue $1 for worker $4 with a lease of $3 ms, each
+   * with its delivery when it has one. Runnable: running with an expired lease (taken
+   * first: they have waited longest), then queued or failed and due, in priority order.
+   * The driver keeps the statement prepared, so PostgreSQL plans it once for any limit:
+   * the claimed rows and their deliveries are found by key ({@code = ANY}, a lateral
+   * lookup), so that plan never scans the table for a batch it guessed too large.
    */
   static final String CLAIM = """
-    WITH c AS (
-      SELECT id, status AS prev_status FROM jobs
-      WHERE queue = $1 AND status IN ('queued', 'failed', 'running') AND run_at <= now()
-      ORDER BY priority DESC, run_at, id
-      LIMIT $2
-      FOR UPDATE SKIP LOCKED
+    WITH expired AS (
+      SELECT id, delivery_id, status AS prev_status FROM job_queue
+       WHERE queue = $1 AND status = 'running' AND run_at <= now()
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED
+    ), due AS (
+      SELECT id, delivery_id, status AS prev_status FROM job_queue
+       WHERE queue = $1 AND status IN ('queued', 'failed') AND run_at <= now()
+       ORDER BY priority DESC, run_at, id
+       LIMIT $2
+       FOR UPDATE SKIP LOCKED
+    ), c AS (
+      (SELECT * FROM expired) UNION ALL (SELECT * FROM due) LIMIT $2
     )
-    UPDATE jobs j
+    UPDATE job_queue j
        SET status = 'running', attempts = j.attempts + 1, locked_by = $4,
            run_at = now() + $3 * interval '1 millisecond', updated_at = now()
-      FROM c
-     WHERE j.id = c.id
-    RETURNING j.id, j.queue, j.delivery_id, j.payload, j.priority, j.attempts, c.prev_status
-    """;
-
-  /** Raw deliveries of claimed webhook jobs, fetched in one round trip. */
-  static final String DELIVERIES = """
-    SELECT id, event, action, content_type, body FROM deliveries WHERE id = ANY($1::text[])
+      FROM c LEFT JOIN LATERAL (SELECT * FROM deliveries WHERE id = c.delivery_id) d ON true
+     WHERE j.id = ANY(ARRAY(SELECT id FROM c)) AND j.id = c.id
+    RETURNING j.id, j.queue, j.delivery_id, j.payload, j.priority, j.attempts, c.prev_status,
+              d.event, d.action, d.content_type, d.body
     """;
 
   /**
    * Settles a batch of jobs: per row its id, the attempt that ran, the new status, a
-   * result note, an error and, for retries, the delay in ms. The attempt and worker
-   * guard stop a worker whose lease expired from overwriting a newer attempt.
+   * result note, an error and, for retries, the delay in ms. Finished jobs (done,
+   * ignored, dead) move to the history; retries and releases stay queued. The attempt
+   * and worker guard stop a worker whose lease expired from overwriting a newer attempt.
+   * Returns one row: how many jobs it settled. A job is running exactly while it has a
+   * {@code locked_by} (a table constraint), so the guard needs no status test; rows are
+   * found by their ids ({@code = ANY}), never by walking the running jobs, whose number
+   * the planner cannot know.
    */
   static final String COMPLETE = """
-    UPDATE jobs j
-       SET status = u.status, result = u.result, last_error = coalesce(u.error, j.last_error),
-           attempts = j.attempts - CASE WHEN u.status = 'queued' THEN 1 ELSE 0 END,
-           run_at = CASE WHEN u.delay_ms IS NULL THEN j.run_at ELSE now() + u.delay_ms * interval '1 millisecond' END,
-           locked_by = NULL, updated_at = now(),
-           finished_at = CASE WHEN u.status IN ('done', 'ignored', 'dead') THEN now() END
-      FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[])
-           AS u(id, attempt, status, result, error, delay_ms)
-     WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = $7 AND j.status = 'running'
+    WITH u AS (
+      SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+               AS u(id, attempt, status, result, error, delay_ms)
+    ), finished AS (
+      DELETE FROM job_queue j USING u
+       WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = $7
+         AND u.status IN ('done', 'ignored', 'dead')
+      RETURNING j.id, j.queue, j.delivery_id, j.payload, j.dedupe_key, j.priority, u.status, j.attempts, u.result,
+                coalesce(u.error, j.last_error) AS last_error, j.created_at
+    ), archived AS (
+      INSERT INTO job_history (id, queue, delivery_id, payload, dedupe_key, priority, status, attempts, result, last_error,
+                               created_at, finished_at)
+      SELECT *, now() FROM finished
+      RETURNING 1
+    ), requeued AS (
+      UPDATE job_queue j
+         SET status = u.status, last_error = coalesce(u.error, j.last_error),
+             attempts = j.attempts - CASE WHEN u.status = 'queued' THEN 1 ELSE 0 END,
+             run_at = now() + coalesce(u.delay_ms, 0) * interval '1 millisecond',
+             locked_by = NULL, updated_at = now()
+        FROM u
+       WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = $7
+         AND u.status IN ('queued', 'failed')
+      RETURNING 1
+    )
+    SELECT (SELECT count(*) FROM archived) + (SELECT count(*) FROM requeued) AS settled
     """;
 
   /**
@@ -50,29 +83,44 @@ final class QueueQueries {
    * a job another worker has since claimed (a newer attempt) is left alone.
    */
   static final String RENEW = """
-    UPDATE jobs j SET run_at = now() + $4 * interval '1 millisecond'
+    UPDATE job_queue j SET run_at = now() + $4 * interval '1 millisecond'
       FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt)
-     WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = $3 AND j.status = 'running'
+     WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = $3
     """;
 
+  /** A job of queue $1 (payload $2, priority $4, delivery $5); with a dedupe key $3 already taken, none. */
   static final String ENQUEUE = """
-    INSERT INTO jobs (queue, payload, dedupe_key, priority, delivery_id)
-    VALUES ($1, $2, $3, $4, $5)
-    ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+    WITH taken AS (
+      INSERT INTO job_keys (key) SELECT $3::text WHERE $3::text IS NOT NULL
+      ON CONFLICT DO NOTHING
+      RETURNING key
+    )
+    INSERT INTO job_queue (queue, payload, dedupe_key, priority, delivery_id)
+    SELECT $1, $2, $3, $4, $5 WHERE $3::text IS NULL OR EXISTS (SELECT 1 FROM taken)
     RETURNING id
     """;
 
-  /** Jobs of queue $1, one per payload $2 and dedupe key $3, at priority $4; duplicates are skipped. */
+  /** Jobs of queue $1, one per payload $2 and dedupe key $3, at priority $4; keys already taken are skipped. */
   static final String ENQUEUE_ALL = """
-    INSERT INTO jobs (queue, payload, dedupe_key, priority)
-    SELECT $1, p, k, $4 FROM unnest($2::jsonb[], $3::text[]) AS u(p, k)
-    ON CONFLICT (dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
+    WITH u AS (
+      SELECT p, k, n FROM unnest($2::jsonb[], $3::text[]) WITH ORDINALITY AS u(p, k, n)
+    ), taken AS (
+      INSERT INTO job_keys (key) SELECT DISTINCT k FROM u WHERE k IS NOT NULL
+      ON CONFLICT DO NOTHING
+      RETURNING key
+    )
+    INSERT INTO job_queue (queue, payload, dedupe_key, priority)
+    SELECT $1, p, k, $4 FROM (
+      SELECT p, k, n FROM u WHERE k IS NULL
+      UNION ALL
+      (SELECT DISTINCT ON (u.k) u.p, u.k, u.n FROM u JOIN taken ON taken.key = u.k ORDER BY u.k, u.n)
+    ) j ORDER BY n
     RETURNING id
     """;
 
   /** A job that starts after $4 ms, unless one with pending key $3 is already queued. */
   static final String ENQUEUE_DEBOUNCED = """
-    INSERT INTO jobs (queue, payload, pending_key, run_at)
+    INSERT INTO job_queue (queue, payload, pending_key, run_at)
     VALUES ($1, $2, $3, now() + $4 * interval '1 millisecond')
     ON CONFLICT (pending_key) WHERE status = 'queued' AND pending_key IS NOT NULL DO NOTHING
     RETURNING id
@@ -81,26 +129,42 @@ final class QueueQueries {
   static final String STATS = """
     SELECT queue, status, count(*) AS n,
            extract(epoch FROM now() - min(run_at) FILTER (WHERE status IN ('queued', 'failed') AND run_at <= now())) AS oldest_s
-      FROM jobs GROUP BY queue, status
+      FROM job_queue GROUP BY queue, status
+    UNION ALL
+    SELECT queue, status, count(*), NULL FROM job_history GROUP BY queue, status
     """;
 
-  static final String DEPTH = """
-    SELECT queue, count(*) AS n FROM jobs WHERE status IN ('queued', 'failed', 'running') GROUP BY queue
-    """;
+  static final String DEPTH = "SELECT queue, count(*) AS n FROM job_queue GROUP BY queue";
 
   static final String DEAD = """
-    SELECT id, queue, delivery_id, payload, attempts, last_error, created_at, updated_at
-      FROM jobs WHERE status = 'dead' ORDER BY updated_at DESC, id DESC LIMIT $1
+    SELECT id, queue, delivery_id, payload, attempts, last_error, created_at, finished_at
+      FROM job_history WHERE status = 'dead' ORDER BY finished_at DESC, id DESC LIMIT $1
     """;
 
+  /**
+   * Job $1 back to its queue with a fresh attempt count, due now: a dead one out of the
+   * history (its dedupe key stays taken), or a failed one waiting for its retry.
+   */
   static final String RETRY = """
-    UPDATE jobs SET status = 'queued', attempts = 0, run_at = now(), locked_by = NULL,
-                    finished_at = NULL, updated_at = now(), pending_key = NULL
-     WHERE id = $1 AND status IN ('dead', 'failed')
-    RETURNING queue
+    WITH revived AS (
+      DELETE FROM job_history WHERE id = $1 AND status = 'dead'
+      RETURNING id, queue, delivery_id, payload, dedupe_key, priority, last_error, created_at
+    ), requeued AS (
+      INSERT INTO job_queue (id, queue, delivery_id, payload, dedupe_key, priority, last_error, created_at)
+      SELECT * FROM revived
+      RETURNING queue
+    ), hastened AS (
+      UPDATE job_queue SET status = 'queued', attempts = 0, run_at = now(), locked_by = NULL, updated_at = now(),
+                           pending_key = NULL
+       WHERE id = $1 AND status = 'failed'
+      RETURNING queue
+    )
+    SELECT queue FROM requeued UNION ALL SELECT queue FROM hastened
     """;
 
-  static final String JOB_STATUS = "SELECT status FROM jobs WHERE id = $1";
+  static final String JOB_STATUS = """
+    SELECT status FROM job_queue WHERE id = $1 UNION ALL SELECT status FROM job_history WHERE id = $1
+    """;
 
   private QueueQueries() {
   }

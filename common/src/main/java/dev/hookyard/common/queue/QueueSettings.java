@@ -10,7 +10,8 @@ import dev.hookyard.common.config.HookyardConfig;
  * @param backoffMaxMs cap on that delay
  * @param leaseMs how long a claim holds before another worker may take the job
  * @param pollMs how often an idle worker looks for jobs it was not woken for
- * @param batchSize jobs claimed in one statement
+ * @param batchSize the most jobs claimed in one statement: a worker claims about 100 ms of
+ *        its lanes' work ahead, judged by how long the queue's jobs take, up to this many
  * @param concurrency jobs of a batch running at once; the rest wait for a free lane, so
  *        one busy queue cannot take every connection of the pool
  * @param jobTimeoutMs a job's time limit counted from its claim; leases are renewed
@@ -20,7 +21,7 @@ public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMax
                             int concurrency, long jobTimeoutMs) {
 
   public static QueueSettings defaults() {
-    return new QueueSettings(3, 2_000, 300_000, 60_000, 1_000, 50, 4, 54_000);
+    return new QueueSettings(3, 2_000, 300_000, 60_000, 1_000, 500, 4, 54_000);
   }
 
   public static QueueSettings of(HookyardConfig config, String queue) {

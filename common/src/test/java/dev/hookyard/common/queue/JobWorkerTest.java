@@ -146,7 +146,7 @@ class JobWorkerTest {
   @DisplayName("A job whose lease expired on its last attempt is dead-lettered, not run again")
   void expiredLeaseOnLastAttemptIsDead(Vertx vertx) throws Exception {
     long id = enqueue("test.lease-last", null);
-    pool.preparedQuery("UPDATE jobs SET attempts = 2 WHERE id = $1").execute(Tuple.of(id)).await(10, TimeUnit.SECONDS);
+    pool.preparedQuery("UPDATE job_queue SET attempts = 2 WHERE id = $1").execute(Tuple.of(id)).await(10, TimeUnit.SECONDS);
     queue.claim("test.lease-last", "worker-that-dies", 10, 200).await(10, TimeUnit.SECONDS);
 
     AtomicInteger runs = new AtomicInteger();
@@ -263,7 +263,7 @@ class JobWorkerTest {
   @Test
   @DisplayName("Every job of a large backlog is finished exactly once by several workers")
   void backlogDrainedOnceBySeveralWorkers(Vertx vertx) throws Exception {
-    pool.query("INSERT INTO jobs (queue, payload) SELECT 'test.bulk', jsonb_build_object('n', g) FROM generate_series(1, 2000) g")
+    pool.query("INSERT INTO job_queue (queue, payload) SELECT 'test.bulk', jsonb_build_object('n', g) FROM generate_series(1, 2000) g")
       .execute().await(10, TimeUnit.SECONDS);
     AtomicInteger runs = new AtomicInteger();
     JobHandler count = job -> {

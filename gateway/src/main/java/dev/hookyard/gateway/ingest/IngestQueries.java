@@ -43,7 +43,7 @@ public final class IngestQueries {
           SET total = CASE WHEN c.minute_start = excluded.minute_start THEN c.total + excluded.total ELSE excluded.total END,
               minute_start = excluded.minute_start
       )
-      INSERT INTO jobs (queue, delivery_id)
+      INSERT INTO job_queue (queue, delivery_id)
       SELECT q.queue, stored.id FROM stored JOIN unnest($1::text[], $2::text[]) AS q(id, queue) ON q.id = stored.id
       RETURNING delivery_id
       """).toString();
@@ -52,13 +52,13 @@ public final class IngestQueries {
   /**
    * The webhook health figures, each from a bounded read: deliveries of the last hour
    * from the minute counters (at most 60 × shards rows), failed ones from the dead-letter
-   * index (dead jobs updated in the last hour — a job dies after its delivery arrived),
+   * index (jobs dead-lettered in the last hour — a job dies after its delivery arrived),
    * and the latest arrival from the end of the {@code received_at} index.
    */
   public static final String HEALTH = """
     SELECT (SELECT coalesce(sum(total), 0) FROM delivery_counts WHERE minute_start > now() - interval '1 hour')::bigint AS total,
-           (SELECT count(DISTINCT j.delivery_id) FROM jobs j JOIN deliveries d ON d.id = j.delivery_id
-             WHERE j.status = 'dead' AND j.updated_at > now() - interval '1 hour'
+           (SELECT count(DISTINCT j.delivery_id) FROM job_history j JOIN deliveries d ON d.id = j.delivery_id
+             WHERE j.status = 'dead' AND j.finished_at > now() - interval '1 hour'
                AND d.received_at > now() - interval '1 hour') AS failed,
            (SELECT max(received_at) FROM deliveries) AS last_event_at
     """;

@@ -60,7 +60,7 @@ final class ProcessorsFixture implements AutoCloseable {
     pool.withTransaction(conn -> conn.preparedQuery(
         "INSERT INTO deliveries (id, event, action, content_type, body) VALUES ($1, $2, $3, 'application/json', $4)")
       .execute(Tuple.of(guid, event, payload.getString("action"), body))
-      .compose(v -> conn.preparedQuery("INSERT INTO jobs (queue, delivery_id) VALUES ($1, $2)").execute(Tuple.of(queue, guid))))
+      .compose(v -> conn.preparedQuery("INSERT INTO job_queue (queue, delivery_id) VALUES ($1, $2)").execute(Tuple.of(queue, guid))))
       .await(10, TimeUnit.SECONDS);
   }
 
