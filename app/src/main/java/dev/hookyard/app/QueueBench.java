@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.db.Database;
 import dev.hookyard.common.metrics.HookyardMetrics;
@@ -135,7 +136,7 @@ public final class QueueBench {
       for (int i = 0; i < size; i++) {
         payloads.add(new JsonObject().put("n", from + i));
       }
-      inFlight.add(JobQueue.enqueueAll(pool, QUEUE, payloads, Collections.nCopies(size, null), 0));
+      inFlight.add(Enqueue.all(pool, QUEUE, payloads, Collections.nCopies(size, null), 0));
       if (inFlight.size() == ENQUEUES_IN_FLIGHT) {
         Future.all(inFlight).await();
         inFlight.clear();

@@ -2,7 +2,7 @@ package dev.hookyard.scheduler;
 
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.metrics.HookyardMetrics;
-import dev.hookyard.common.queue.JobQueue;
+import dev.hookyard.common.queue.QueueAdmin;
 import io.vertx.core.Future;
 
 import java.time.Duration;
@@ -16,11 +16,11 @@ import java.util.Set;
  */
 final class QueueDepthTask implements ScheduledTask {
 
-  private final JobQueue queue;
+  private final QueueAdmin queue;
   private final Duration every;
   private final Set<String> known = new HashSet<>(Queues.webhookQueues());
 
-  QueueDepthTask(JobQueue queue, Duration every) {
+  QueueDepthTask(QueueAdmin queue, Duration every) {
     this.queue = queue;
     this.every = every;
   }

@@ -3,7 +3,7 @@ package dev.hookyard.scheduler;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.github.AppJwt;
 import dev.hookyard.common.github.GitHubApi;
-import dev.hookyard.common.queue.JobQueue;
+import dev.hookyard.common.queue.QueueAdmin;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -27,7 +27,7 @@ public final class SchedulerDeployment {
     List<ScheduledTask> tasks = new ArrayList<>();
     tasks.add(new FixVerificationWindow(vertx, pool, tick));
     tasks.add(new RetentionTask(pool, Duration.ofDays(config.integer(HookyardConfig.RETENTION_DAYS, 14)), tick));
-    tasks.add(new QueueDepthTask(new JobQueue(pool), tick));
+    tasks.add(new QueueDepthTask(new QueueAdmin(pool), tick));
     String appId = config.string(HookyardConfig.GITHUB_APP_ID, null);
     String key = config.string(HookyardConfig.GITHUB_APP_PRIVATE_KEY, null);
     if (appId != null && key != null) {

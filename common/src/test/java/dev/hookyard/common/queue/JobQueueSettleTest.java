@@ -33,7 +33,7 @@ class JobQueueSettleTest {
 
   private List<Job> claimThree() throws Exception {
     for (int i = 0; i < 3; i++) {
-      JobQueue.enqueue(pool, "settle-test", new JsonObject().put("n", i), null, 0).await(10, TimeUnit.SECONDS);
+      Enqueue.one(pool, "settle-test", new JsonObject().put("n", i), null, 0).await(10, TimeUnit.SECONDS);
     }
     List<Job> jobs = queue.claim("settle-test", "worker-1", 10, 60_000).await(10, TimeUnit.SECONDS);
     assertThat(jobs).hasSize(3);

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -28,15 +29,17 @@ class JobWorkerTest {
 
   private Pool pool;
   private JobQueue queue;
+  private QueueAdmin admin;
 
   @BeforeEach
   void setUp(Vertx vertx) {
     pool = Database.createPool(vertx, TestDatabase.fresh(), 4);
     queue = new JobQueue(pool);
+    admin = new QueueAdmin(pool);
   }
 
   private long enqueue(String q, String dedupe) throws Exception {
-    return JobQueue.enqueue(pool, q, new JsonObject().put("n", 1), dedupe, 0)
+    return Enqueue.one(pool, q, new JsonObject().put("n", 1), dedupe, 0)
       .await(10, TimeUnit.SECONDS).orElseThrow();
   }
 
@@ -84,17 +87,17 @@ class JobWorkerTest {
     assertThat(firstGapMs).isGreaterThanOrEqualTo(290);
     assertThat(secondGapMs).isGreaterThanOrEqualTo(590);
 
-    var deadLetters = queue.dead(10).await(10, TimeUnit.SECONDS);
+    var deadLetters = admin.dead(10).await(10, TimeUnit.SECONDS);
     assertThat(deadLetters).hasSize(1);
     assertThat(deadLetters.getJsonObject(0).getString("reason")).contains("downstream unavailable");
 
     succeedFrom.set(4);
-    assertThat(queue.retry(id).await(10, TimeUnit.SECONDS)).contains("test.flaky");
-    JobQueue.wake(vertx, "test.flaky");
+    assertThat(admin.retry(id).await(10, TimeUnit.SECONDS)).contains("test.flaky");
+    Enqueue.wake(vertx, "test.flaky");
     Row retried = awaitJob(id, r -> r.getString("status").equals("done"));
     assertThat(retried.getString("status")).isEqualTo("done");
     assertThat(retried.getInteger("attempts")).isEqualTo(1);
-    assertThat(queue.retry(id).await(10, TimeUnit.SECONDS)).isEmpty();
+    assertThat(admin.retry(id).await(10, TimeUnit.SECONDS)).isEmpty();
   }
 
   @Test
@@ -253,11 +256,51 @@ class JobWorkerTest {
   @DisplayName("A dedupe key makes a second enqueue of the same work a no-op")
   void dedupeKey(Vertx vertx) throws Exception {
     enqueue("test.dedupe", "repo:1:sha:abc");
-    var second = JobQueue.enqueue(pool, "test.dedupe", new JsonObject(), "repo:1:sha:abc", 0).await(10, TimeUnit.SECONDS);
+    var second = Enqueue.one(pool, "test.dedupe", new JsonObject(), "repo:1:sha:abc", 0).await(10, TimeUnit.SECONDS);
     assertThat(second).isEmpty();
     long count = pool.query("SELECT count(*) FROM jobs WHERE queue = 'test.dedupe'").execute()
       .await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
     assertThat(count).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("A dedupe key stays taken after its job has finished and moved to the history; a batch naming one key twice queues it once")
+  void dedupeKeyOutlivesItsJob(Vertx vertx) throws Exception {
+    long id = enqueue("test.keys", "repo:1:sha:def");
+    deploy(vertx, "test.keys", job -> Future.succeededFuture(JobOutcome.done()), QueueSettings.defaults().withPoll(50));
+    assertThat(awaitJob(id, r -> r.getString("status").equals("done")).getString("status")).isEqualTo("done");
+    assertThat(pool.query("SELECT count(*) FROM job_queue").execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0))
+      .isZero();
+
+    assertThat(Enqueue.one(pool, "test.keys", new JsonObject(), "repo:1:sha:def", 0).await(10, TimeUnit.SECONDS)).isEmpty();
+    int created = Enqueue.all(pool, "test.keys-batch", List.of(new JsonObject().put("n", 1), new JsonObject().put("n", 2),
+        new JsonObject().put("n", 3), new JsonObject().put("n", 4)), Arrays.asList("k", "k", null, "repo:1:sha:def"), 0)
+      .await(10, TimeUnit.SECONDS);
+    assertThat(created).isEqualTo(2);
+    assertThat(pool.query("SELECT count(*) FROM jobs WHERE queue = 'test.keys-batch' AND dedupe_key = 'k'").execute()
+      .await(10, TimeUnit.SECONDS).iterator().next().getLong(0)).isEqualTo(1);
+  }
+
+  @Test
+  @DisplayName("A worker claims no further ahead than its slow jobs will start, so another worker can take the rest")
+  void slowJobsAreNotHoarded(Vertx vertx) throws Exception {
+    pool.query("INSERT INTO job_queue (queue, payload) SELECT 'test.slow', jsonb_build_object('n', g) FROM generate_series(1, 20) g")
+      .execute().await(10, TimeUnit.SECONDS);
+    JobHandler slow = job -> Future.future(p -> vertx.setTimer(80, t -> p.complete(JobOutcome.done())));
+    // One lane and the default batch size (500): before, a claim took the whole backlog.
+    deploy(vertx, "test.slow", slow, QueueSettings.defaults().withPoll(50).withLanes(QueueSettings.defaults().batchSize(), 1));
+    long held = 0;
+    long left = 20;
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (left > 0 && System.nanoTime() < deadline) {
+      Row r = pool.query("SELECT count(*) FILTER (WHERE status = 'running'), count(*) FROM job_queue WHERE queue = 'test.slow'")
+        .execute().await(10, TimeUnit.SECONDS).iterator().next();
+      held = Math.max(held, r.getLong(0));
+      left = r.getLong(1);
+      Thread.sleep(20);
+    }
+    assertThat(left).isZero();
+    assertThat(held).isBetween(1L, 3L);
   }
 
   @Test
@@ -282,7 +325,7 @@ class JobWorkerTest {
     }
     assertThat(done).isEqualTo(2000);
     assertThat(runs.get()).isEqualTo(2000);
-    JsonObject stats = queue.stats().await(10, TimeUnit.SECONDS).getJsonObject("test.bulk");
+    JsonObject stats = admin.stats().await(10, TimeUnit.SECONDS).getJsonObject("test.bulk");
     assertThat(stats.getLong("done")).isEqualTo(2000L);
     assertThat(stats.getLong("queued")).isZero();
   }
@@ -311,17 +354,17 @@ class JobWorkerTest {
   void debouncedJobs() throws Exception {
     JsonObject payload = new JsonObject().put("repository_id", 7);
     for (int i = 0; i < 3; i++) {
-      JobQueue.enqueueDebounced(pool, "test.debounced", payload, "metrics:7", 0).await(10, TimeUnit.SECONDS);
+      Enqueue.debounced(pool, "test.debounced", payload, "metrics:7", 0).await(10, TimeUnit.SECONDS);
     }
-    JobQueue.enqueueDebounced(pool, "test.debounced", payload, "metrics:8", 0).await(10, TimeUnit.SECONDS);
+    Enqueue.debounced(pool, "test.debounced", payload, "metrics:8", 0).await(10, TimeUnit.SECONDS);
     String countKey7 = "SELECT count(*) FROM jobs WHERE pending_key = 'metrics:7'";
     assertThat(pool.query(countKey7).execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0)).isEqualTo(1);
 
     List<Job> claimed = queue.claim("test.debounced", "w1", 10, 60_000).await(10, TimeUnit.SECONDS);
     assertThat(claimed).hasSize(2);
-    assertThat(JobQueue.enqueueDebounced(pool, "test.debounced", payload, "metrics:7", 5_000).await(10, TimeUnit.SECONDS))
+    assertThat(Enqueue.debounced(pool, "test.debounced", payload, "metrics:7", 5_000).await(10, TimeUnit.SECONDS))
       .as("a new job while the first one runs").isPresent();
-    assertThat(JobQueue.enqueueDebounced(pool, "test.debounced", payload, "metrics:7", 5_000).await(10, TimeUnit.SECONDS))
+    assertThat(Enqueue.debounced(pool, "test.debounced", payload, "metrics:7", 5_000).await(10, TimeUnit.SECONDS))
       .as("absorbed by the queued one").isEmpty();
     assertThat(pool.query(countKey7).execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0)).isEqualTo(2);
     assertThat(queue.claim("test.debounced", "w1", 10, 60_000).await(10, TimeUnit.SECONDS))

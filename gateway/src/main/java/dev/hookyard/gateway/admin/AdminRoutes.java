@@ -1,6 +1,6 @@
 package dev.hookyard.gateway.admin;
 
-import dev.hookyard.common.queue.JobQueue;
+import dev.hookyard.common.queue.QueueAdmin;
 import dev.hookyard.common.webhook.GitHubSignature;
 import dev.hookyard.gateway.http.AdminAuth;
 import io.vertx.core.Vertx;
@@ -22,7 +22,7 @@ public final class AdminRoutes {
 
   /** Mounts every admin route behind {@code auth}; request bodies are read by the caller's body handler. */
   public void mount(Router router, AdminAuth auth) {
-    new DeliveryApi(vertx, pool, new JobQueue(pool), signature).mount(router, auth);
+    new DeliveryApi(vertx, pool, new QueueAdmin(pool), signature).mount(router, auth);
     RepositoryApi repositories = new RepositoryApi(pool);
     repositories.mount(router, auth);
     new WorkspaceApi(pool, repositories).mount(router, auth);

@@ -1,10 +1,12 @@
 package dev.hookyard.gateway.admin;
 
+import dev.hookyard.common.JsonDates;
+import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.gateway.http.QueryParams;
 import dev.hookyard.gateway.http.AdminAuth;
 import dev.hookyard.common.Queues;
-import dev.hookyard.common.queue.JobQueue;
+import dev.hookyard.common.queue.QueueAdmin;
 import dev.hookyard.common.webhook.BodyCodec;
 import dev.hookyard.common.webhook.GitHubSignature;
 import io.vertx.core.Future;
@@ -22,7 +24,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 
-import static dev.hookyard.common.queue.JobQueue.iso;
+import static dev.hookyard.common.JsonDates.iso;
 
 /** Admin routes over deliveries and jobs: inspect, replay, dead letters, retry. */
 final class DeliveryApi {
@@ -31,10 +33,10 @@ final class DeliveryApi {
 
   private final Vertx vertx;
   private final Pool pool;
-  private final JobQueue queue;
+  private final QueueAdmin queue;
   private final GitHubSignature signature;
 
-  DeliveryApi(Vertx vertx, Pool pool, JobQueue queue, GitHubSignature signature) {
+  DeliveryApi(Vertx vertx, Pool pool, QueueAdmin queue, GitHubSignature signature) {
     this.vertx = vertx;
     this.pool = pool;
     this.queue = queue;
@@ -122,8 +124,8 @@ final class DeliveryApi {
       // The stored bytes are the signed bytes: the replay says whether today's secrets still accept them.
       boolean verified = d.getString("signature") != null
         && signature.verify(d.getString("signature"), BodyCodec.forThisThread().expand(d.getBuffer("body")));
-      return queue.enqueueDelivery(q, id).map(jobId -> {
-        JobQueue.wake(vertx, q);
+      return queue.replay(q, id).map(jobId -> {
+        Enqueue.wake(vertx, q);
         log.info("Delivery {} replayed as job {}", id, jobId);
         ApiErrors.json(ctx, 202, new JsonObject()
           .put("delivery_id", id).put("job_id", jobId).put("queue", q)
@@ -155,7 +157,7 @@ final class DeliveryApi {
     }
     queue.retry(id).compose(q -> {
       if (q.isPresent()) {
-        JobQueue.wake(vertx, q.get());
+        Enqueue.wake(vertx, q.get());
         ApiErrors.json(ctx, 202, new JsonObject().put("id", id).put("queue", q.get()).put("status", "queued"));
         return Future.succeededFuture();
       }

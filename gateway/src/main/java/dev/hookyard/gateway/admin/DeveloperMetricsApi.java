@@ -1,5 +1,6 @@
 package dev.hookyard.gateway.admin;
 
+import dev.hookyard.common.JsonDates;
 import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.gateway.http.AdminAuth;
 import io.vertx.core.Future;
@@ -16,7 +17,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
 
-import static dev.hookyard.common.queue.JobQueue.iso;
+import static dev.hookyard.common.JsonDates.iso;
 
 /**
  * {@code GET /api/v1/metrics/developers?repository=&since=}: per user, from the

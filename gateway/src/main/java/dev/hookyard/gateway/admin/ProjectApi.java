@@ -1,5 +1,6 @@
 package dev.hookyard.gateway.admin;
 
+import dev.hookyard.common.JsonDates;
 import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.gateway.http.QueryParams;
 import dev.hookyard.gateway.http.Fields;
@@ -18,7 +19,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.List;
 import java.util.regex.Pattern;
 
-import static dev.hookyard.common.queue.JobQueue.iso;
+import static dev.hookyard.common.JsonDates.iso;
 
 /** Admin routes over projects (a plan file in a tracked repository) and their refreshes. */
 final class ProjectApi {

@@ -1,5 +1,6 @@
 package dev.hookyard.gateway.admin;
 
+import dev.hookyard.common.JsonDates;
 import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.gateway.http.QueryParams;
 import dev.hookyard.gateway.http.AdminAuth;
@@ -13,7 +14,7 @@ import io.vertx.sqlclient.Tuple;
 
 import java.util.List;
 
-import static dev.hookyard.common.queue.JobQueue.iso;
+import static dev.hookyard.common.JsonDates.iso;
 
 /** Admin routes over one repository: its tracking state and its index jobs. */
 final class RepositoryApi {

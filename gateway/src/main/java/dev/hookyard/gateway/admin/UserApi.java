@@ -1,5 +1,6 @@
 package dev.hookyard.gateway.admin;
 
+import dev.hookyard.common.JsonDates;
 import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.gateway.http.QueryParams;
 import dev.hookyard.gateway.http.Fields;
@@ -19,7 +20,7 @@ import org.slf4j.LoggerFactory;
 
 import java.util.regex.Pattern;
 
-import static dev.hookyard.common.queue.JobQueue.iso;
+import static dev.hookyard.common.JsonDates.iso;
 
 /**
  * Internal users, to whom GitHub activity is attributed. Every change is announced on

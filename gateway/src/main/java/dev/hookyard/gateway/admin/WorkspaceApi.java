@@ -1,5 +1,6 @@
 package dev.hookyard.gateway.admin;
 
+import dev.hookyard.common.JsonDates;
 import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.gateway.http.Fields;
 import dev.hookyard.gateway.http.Workspaces;
@@ -16,7 +17,7 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 
-import static dev.hookyard.common.queue.JobQueue.iso;
+import static dev.hookyard.common.JsonDates.iso;
 
 /**
  * Admin routes over workspaces and what they track: create a workspace, track and

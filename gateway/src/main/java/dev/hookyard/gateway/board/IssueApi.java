@@ -1,9 +1,9 @@
 package dev.hookyard.gateway.board;
 
+import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.board.BoardEvents;
 import dev.hookyard.common.board.IssueStatus;
-import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.gateway.http.AdminAuth;
 import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.gateway.http.QueryParams;
@@ -76,7 +76,7 @@ public final class IssueApi {
         return;
       }
       BoardEvents.publish(vertx, created.messages());
-      JobQueue.wake(vertx, Queues.ISSUE_EMBEDDING);
+      Enqueue.wake(vertx, Queues.ISSUE_EMBEDDING);
       answer(ctx, slug, created.identifier(), 201);
     }).onFailure(err -> ApiErrors.unavailable(ctx, err));
   }
@@ -149,7 +149,7 @@ public final class IssueApi {
         } else {
           BoardEvents.publish(vertx, result.messages());
           if (result.retitled()) {
-            JobQueue.wake(vertx, Queues.ISSUE_EMBEDDING);
+            Enqueue.wake(vertx, Queues.ISSUE_EMBEDDING);
           }
           answer(ctx, slug, identifier, 200);
         }
@@ -184,7 +184,7 @@ public final class IssueApi {
 
   /** Asks for the issue's embedding to be computed, in the caller's transaction. */
   static Future<Void> embedSoon(SqlConnection conn, long issueId) {
-    return JobQueue.enqueueDebounced(conn, Queues.ISSUE_EMBEDDING, new JsonObject().put("issue_id", issueId),
+    return Enqueue.debounced(conn, Queues.ISSUE_EMBEDDING, new JsonObject().put("issue_id", issueId),
       "embed:" + issueId, 0).mapEmpty();
   }
 

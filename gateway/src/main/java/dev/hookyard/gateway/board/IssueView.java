@@ -10,7 +10,7 @@ import io.vertx.sqlclient.Tuple;
 import java.util.Arrays;
 import java.util.List;
 
-import static dev.hookyard.common.queue.JobQueue.iso;
+import static dev.hookyard.common.JsonDates.iso;
 
 /** An issue as the API shows it: the row, and everything hanging off it. */
 final class IssueView {

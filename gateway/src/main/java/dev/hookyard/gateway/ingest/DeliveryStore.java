@@ -1,8 +1,8 @@
 package dev.hookyard.gateway.ingest;
 
+import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.db.PgText;
-import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.common.webhook.BodyCodec;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -235,7 +235,7 @@ final class DeliveryStore {
         for (int i = 0; i < n; i++) {
           boolean isNew = stored.contains(ids[i]);
           if (isNew && woken.add(queues[i])) {
-            JobQueue.wake(vertx, queues[i]);
+            Enqueue.wake(vertx, queues[i]);
           }
           first.get(i).promise().tryComplete(isNew ? Result.STORED : Result.DUPLICATE);
         }

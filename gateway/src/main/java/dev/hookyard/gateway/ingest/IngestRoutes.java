@@ -1,8 +1,8 @@
 package dev.hookyard.gateway.ingest;
 
+import dev.hookyard.common.JsonDates;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.config.HookyardConfig;
-import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.common.webhook.GitHubSignature;
 import dev.hookyard.gateway.http.ApiErrors;
 import io.vertx.core.Future;
@@ -95,6 +95,6 @@ public final class IngestRoutes {
       .put("success_rate", Math.round(rate * 10_000) / 10_000.0)
       .put("total_events_last_hour", total)
       .put("failed_events_last_hour", failed)
-      .put("last_event_at", JobQueue.iso(r.getOffsetDateTime("last_event_at")));
+      .put("last_event_at", JsonDates.iso(r.getOffsetDateTime("last_event_at")));
   }
 }

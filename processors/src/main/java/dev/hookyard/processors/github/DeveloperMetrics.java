@@ -1,5 +1,6 @@
 package dev.hookyard.processors.github;
 
+import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobOutcome;
@@ -73,7 +74,7 @@ final class DeveloperMetrics {
 
   /** Asks for a recomputation of the repository's metrics; call it after the facts are committed. */
   Future<Void> recomputeSoon(long repositoryId) {
-    return JobQueue.enqueueDebounced(pool, Queues.DEVELOPER_METRICS, new JsonObject().put("repository_id", repositoryId),
+    return Enqueue.debounced(pool, Queues.DEVELOPER_METRICS, new JsonObject().put("repository_id", repositoryId),
       "developer-metrics:" + repositoryId, debounceMs).mapEmpty();
   }
 

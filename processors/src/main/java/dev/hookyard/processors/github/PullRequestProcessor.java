@@ -1,5 +1,6 @@
 package dev.hookyard.processors.github;
 
+import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.board.IssueReferences;
 import dev.hookyard.common.queue.Job;
@@ -107,9 +108,9 @@ final class PullRequestProcessor {
       }
       Future<Void> queued = Future.succeededFuture();
       for (String queue : payloads.keySet()) {
-        queued = queued.compose(v -> JobQueue.enqueueAll(conn, queue, payloads.get(queue), keys.get(queue), 0).mapEmpty());
+        queued = queued.compose(v -> Enqueue.all(conn, queue, payloads.get(queue), keys.get(queue), 0).mapEmpty());
       }
-      return queued.map(v -> () -> payloads.keySet().forEach(queue -> JobQueue.wake(vertx, queue)));
+      return queued.map(v -> () -> payloads.keySet().forEach(queue -> Enqueue.wake(vertx, queue)));
     };
   }
 }

@@ -1,5 +1,6 @@
 package dev.hookyard.processors.github;
 
+import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobOutcome;
@@ -93,7 +94,7 @@ final class PushProcessor {
       .put("pushed_at", pushedAt.toString()).put("default_branch", branch);
     List<String> manifests = touched.stream().filter(f -> MANIFESTS.contains(f.substring(f.lastIndexOf('/') + 1))).toList();
     String[] paths = touched.toArray(new String[0]);
-    return JobQueue.enqueue(conn, Queues.INDEX_REPOSITORY, index, "index-repository:" + repositoryId + ":" + sha, 0)
+    return Enqueue.one(conn, Queues.INDEX_REPOSITORY, index, "index-repository:" + repositoryId + ":" + sha, 0)
       .compose(indexJob -> insertCommits(conn, repositoryId, ref, commits, authors, userIds)
         .compose(v -> conn.preparedQuery(PushQueries.PROJECTS_TOUCHED).execute(Tuple.of(repositoryId, paths, !manifests.isEmpty())))
         .compose(rows -> {
@@ -109,7 +110,7 @@ final class PushProcessor {
           String note = (indexJob.isPresent() ? "queued index job " + indexJob.get() : "index job for " + sha + " already queued")
             + ", " + commits.size() + " commits";
           return new Result(JobOutcome.done(note), () -> {
-            indexJob.ifPresent(id -> JobQueue.wake(vertx, Queues.INDEX_REPOSITORY));
+            indexJob.ifPresent(id -> Enqueue.wake(vertx, Queues.INDEX_REPOSITORY));
             fanned.afterCommit().run();
           });
         }));
@@ -158,11 +159,11 @@ final class PushProcessor {
               .put("commit_sha", data.getString("commit_sha")));
             keys.add("refresh-project:" + r.getLong("id"));
           });
-          return JobQueue.enqueueAll(conn, Queues.REFRESH_PROJECT, payloads, keys, Queues.HIGH_PRIORITY);
+          return Enqueue.all(conn, Queues.REFRESH_PROJECT, payloads, keys, Queues.HIGH_PRIORITY);
         })
         .map(created -> () -> {
           if (created > 0) {
-            JobQueue.wake(vertx, Queues.REFRESH_PROJECT);
+            Enqueue.wake(vertx, Queues.REFRESH_PROJECT);
           }
         });
     };

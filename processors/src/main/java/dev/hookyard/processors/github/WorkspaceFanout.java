@@ -1,5 +1,6 @@
 package dev.hookyard.processors.github;
 
+import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobOutcome;
@@ -68,8 +69,8 @@ final class WorkspaceFanout {
         payloads.add(new JsonObject().put("kind", kind).put("repository_id", repositoryId).put("workspace_ids", ids).put("data", data));
         keys.add("fanout:" + sourceJobId + ":" + n);
       }
-      return JobQueue.enqueueAll(conn, Queues.WORKSPACE_FANOUT, payloads, keys, 0)
-        .map(created -> new Fanned(() -> JobQueue.wake(vertx, Queues.WORKSPACE_FANOUT), payloads.size()));
+      return Enqueue.all(conn, Queues.WORKSPACE_FANOUT, payloads, keys, 0)
+        .map(created -> new Fanned(() -> Enqueue.wake(vertx, Queues.WORKSPACE_FANOUT), payloads.size()));
     });
   }
 

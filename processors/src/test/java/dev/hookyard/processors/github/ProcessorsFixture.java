@@ -1,5 +1,6 @@
 package dev.hookyard.processors.github;
 
+import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.processors.ProcessorsDeployment;
@@ -50,7 +51,7 @@ final class ProcessorsFixture implements AutoCloseable {
   /** Stores a delivery and its job as the gateway does, and wakes the queue's workers. */
   void deliver(String event, String guid, JsonObject payload) throws Exception {
     store(event, guid, payload);
-    JobQueue.wake(vertx, Queues.forEvent(event));
+    Enqueue.wake(vertx, Queues.forEvent(event));
   }
 
   /** Stores a delivery and its job without waking anyone: the next wake-up or poll finds it. */

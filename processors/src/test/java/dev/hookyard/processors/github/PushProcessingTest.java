@@ -1,5 +1,6 @@
 package dev.hookyard.processors.github;
 
+import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.queue.JobQueue;
 import io.vertx.core.json.JsonArray;
@@ -47,7 +48,7 @@ class PushProcessingTest {
     for (String guid : List.of("same-push-1", "same-push-2", "same-push-3")) {
       fx.store("push", guid, payload);
     }
-    JobQueue.wake(fx.vertx, "webhook.push");
+    Enqueue.wake(fx.vertx, "webhook.push");
     for (String guid : List.of("same-push-1", "same-push-2", "same-push-3")) {
       assertThat(fx.awaitDelivery(guid).getString("status")).isEqualTo("done");
     }

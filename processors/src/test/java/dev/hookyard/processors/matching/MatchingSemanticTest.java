@@ -1,5 +1,6 @@
 package dev.hookyard.processors.matching;
 
+import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.common.queue.JobWorker;
@@ -75,9 +76,9 @@ class MatchingSemanticTest {
   }
 
   private JsonObject runJob(long issueId) throws Exception {
-    long job = fx.pool.withTransaction(conn -> JobQueue.enqueue(conn, Queues.ISSUE_EMBEDDING,
+    long job = fx.pool.withTransaction(conn -> Enqueue.one(conn, Queues.ISSUE_EMBEDDING,
       new JsonObject().put("issue_id", issueId), null, 0)).await(10, TimeUnit.SECONDS).orElseThrow();
-    JobQueue.wake(fx.vertx, Queues.ISSUE_EMBEDDING);
+    Enqueue.wake(fx.vertx, Queues.ISSUE_EMBEDDING);
     long deadline = System.currentTimeMillis() + 30_000;
     while (System.currentTimeMillis() < deadline) {
       List<Row> rows = fx.rows("SELECT status, result FROM jobs WHERE id = $1 AND status IN ('done', 'ignored', 'dead')", job);
