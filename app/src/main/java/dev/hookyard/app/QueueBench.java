@@ -47,8 +47,14 @@ public final class QueueBench {
   private static final int ENQUEUE_BATCH = 1_000;
   private static final int ENQUEUES_IN_FLIGHT = 4;
   private static final Pattern PEER_RATE = Pattern.compile("^graphile jobs/s: (\\d+)", Pattern.MULTILINE);
+  private static final Pattern PEER_CPU = Pattern.compile("^graphile cpu us/job: node ([\\d.]+) postgres ([\\d.]+)",
+    Pattern.MULTILINE);
 
   private record Round(double enqueueRate, double drainRate, double jvmUsPerJob, double pgUsPerJob) {
+  }
+
+  /** A peer's round: its drain rate and, where it printed them, CPU µs per job of its process and of PostgreSQL. */
+  private record PeerRound(long rate, double processUsPerJob, double pgUsPerJob) {
   }
 
   public static void main(String[] args) throws Exception {
@@ -64,16 +70,16 @@ public final class QueueBench {
       QueueSettings settings = QueueSettings.of(config, QUEUE);
       System.out.printf("queue settings: %s%n", settings);
       List<Round> ours = new ArrayList<>();
-      List<Long> theirs = new ArrayList<>();
+      List<PeerRound> theirs = new ArrayList<>();
       for (int r = 1; r <= rounds; r++) {
         Round round = round(vertx, pool, settings, n);
         ours.add(round);
         System.out.printf("round %d hookyard: enqueue %.0f jobs/s, queue jobs/s: %.0f, cpu us/job: jvm %.1f postgres %.1f%n",
           r, round.enqueueRate(), round.drainRate(), round.jvmUsPerJob(), round.pgUsPerJob());
         if (peer != null) {
-          long rate = runPeer(peer, database.connectOptions(), n);
-          theirs.add(rate);
-          System.out.printf("round %d peer: graphile jobs/s: %d%n", r, rate);
+          PeerRound theirRound = runPeer(peer, database.connectOptions(), n);
+          theirs.add(theirRound);
+          System.out.printf("round %d peer: graphile jobs/s: %d%n", r, theirRound.rate());
         }
       }
       double drain = median(ours.stream().map(Round::drainRate).toList());
@@ -83,8 +89,10 @@ public final class QueueBench {
       System.out.printf("cpu us/job: jvm %.1f postgres %.1f%n", median(ours.stream().map(Round::jvmUsPerJob).toList()),
         median(ours.stream().map(Round::pgUsPerJob).toList()));
       if (!theirs.isEmpty()) {
-        double peerRate = median(theirs.stream().map(Long::doubleValue).toList());
+        double peerRate = median(theirs.stream().map(t -> (double) t.rate()).toList());
         System.out.printf("graphile jobs/s: %.0f%n", peerRate);
+        System.out.printf("graphile cpu us/job: node %.1f postgres %.1f%n",
+          median(theirs.stream().map(PeerRound::processUsPerJob).toList()), median(theirs.stream().map(PeerRound::pgUsPerJob).toList()));
         System.out.printf("ratio hookyard/graphile: %.2f%n", drain / peerRate);
       }
       pool.close().await();
@@ -151,7 +159,7 @@ public final class QueueBench {
       .execute(Tuple.of(QUEUE)).await().iterator().next().getBoolean(0);
   }
 
-  private static long runPeer(String command, PgConnectOptions db, int n) throws IOException, InterruptedException {
+  private static PeerRound runPeer(String command, PgConnectOptions db, int n) throws IOException, InterruptedException {
     ProcessBuilder pb = new ProcessBuilder("bash", "-c", command).redirectErrorStream(true);
     pb.environment().put("DB_URL", "postgresql://" + db.getUser() + ":" + db.getPassword() + "@" + db.getHost() + ":"
       + db.getPort() + "/" + db.getDatabase());
@@ -172,7 +180,10 @@ public final class QueueBench {
     if (!m.find()) {
       throw new IllegalStateException("peer printed no 'graphile jobs/s:' line");
     }
-    return Long.parseLong(m.group(1));
+    Matcher cpu = PEER_CPU.matcher(out);
+    boolean hasCpu = cpu.find();
+    return new PeerRound(Long.parseLong(m.group(1)), hasCpu ? Double.parseDouble(cpu.group(1)) : Double.NaN,
+      hasCpu ? Double.parseDouble(cpu.group(2)) : Double.NaN);
   }
 
   private static long jvmCpuNanos() {
