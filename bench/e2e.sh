@@ -4,12 +4,15 @@
 # the clock runs until every job — the deliveries' own and the follow-ups they create
 # (index-repository, refresh-project, developer-metrics, workspace-fanout) — is done.
 # Prints end-to-end events/s = stored deliveries / (all jobs done − first request),
-# once per processor instance count.
+# CPU per event of the JVM and of PostgreSQL (every process named postgres) over that
+# time, and the JVM's peak resident memory, once per processor instance count.
 #
 # Knobs (env):
 #   N (50000)            deliveries to store per run
 #   INSTANCES ("1 2")    HOOKYARD_PROCESSOR_INSTANCES per run: 1 is the default, 2 doubled
 #   CONNECTIONS (64), THREADS (2), PORT (18182)
+#   REPOS (50)           repositories the deliveries are spread over (in blocks of 20), tracked
+#                        in three workspaces; REPOS=1 is the monorepo: every event hits one
 #   TRACK (1)            0: skip the admin setup, so every event is ignored as untracked
 #   DRAIN_TIMEOUT (1800) seconds to wait for the jobs after the last delivery
 #   SKIP_BUILD=1         reuse app/target/hookyard.jar
@@ -25,6 +28,7 @@ CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
 PORT="${PORT:-18182}"
 TRACK="${TRACK:-1}"
+REPOS="${REPOS:-50}"
 DRAIN_TIMEOUT="${DRAIN_TIMEOUT:-1800}"
 
 BENCH_TAG=e2e
@@ -35,17 +39,19 @@ need_wrk
 payloads="$tmp/payloads.bin"
 log "generating $N signed deliveries"
 # A tenth more than N: requests in flight when N is reached still carry fresh payloads.
-python3 bench/e2e_payloads.py "$(( N + N / 10 ))" "$secret" "$payloads"
+python3 bench/e2e_payloads.py "$(( N + N / 10 ))" "$secret" "$payloads" "$REPOS"
 
 summary=()
 failed=0
 for instances in $INSTANCES; do
   start_hookyard "run-$instances" HOOKYARD_ROLES=all HOOKYARD_PROCESSOR_INSTANCES="$instances" HOOKYARD_METRICS_DEBOUNCE_MS=1000
   if [[ "$TRACK" == 1 ]]; then
-    track_bench_repository
+    track_bench_repository "$REPOS"
   fi
 
   log "run with $instances processor instance(s) per queue: posting until $N deliveries are stored"
+  jvm0="$(cpu_seconds "$pid")"
+  pg0="$(cpu_seconds postgres)"
   t0="$(now)"
   BENCH_PAYLOADS="$payloads" BENCH_THREADS="$THREADS" BENCH_RUN_ID="$instances-$$" \
     wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s --timeout 10s --latency -s bench/e2e.lua "$BASE/webhooks/github" \
@@ -60,6 +66,9 @@ for instances in $INSTANCES; do
 
   await_drained
   t_done="$(now)"
+  jvm_us="$(awk -v a="$jvm0" -v b="$(cpu_seconds "$pid")" -v n="$stored" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')"
+  pg_us="$(awk -v a="$pg0" -v b="$(cpu_seconds postgres)" -v n="$stored" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')"
+  rss="$(peak_rss_mib "$pid")"
 
   val() { sed -n "s/^$1=//p" "$tmp/wrk-$instances.out"; }
   total="$(secs "$t0" "$t_done")"
@@ -69,7 +78,8 @@ for instances in $INSTANCES; do
   echo "deliveries stored: $stored   2xx: $(val responses_2xx)   non-2xx: $(val responses_non2xx)   p50 ms: $(val latency_p50_ms)   p99 ms: $(val latency_p99_ms)"
   echo "ingest: $(secs "$t0" "$t_stored") s ($(awk -v n="$stored" -v t="$(secs "$t0" "$t_stored")" 'BEGIN { printf "%.0f", n / t }') deliveries/s)"
   echo "drain after ingest: $(secs "$t_stored" "$t_done") s   total: $total s"
-  echo "end-to-end events/s: $rate"
+  echo "end-to-end events/s: $rate   (REPOS=$REPOS)"
+  echo "cpu us/event: jvm $jvm_us postgres $pg_us   peak rss: $rss MiB"
   echo "jobs: done $done, ignored $ignored, dead $dead"
   job_table
   if (( dead > 0 )); then
@@ -78,21 +88,21 @@ for instances in $INSTANCES; do
   fi
   errors="$(grep -ciE 'ERROR|Exception' "$hookyard_log" || true)"
   (( errors > 0 )) && echo "$(basename "$hookyard_log"): $errors ERROR/exception lines"
-  summary+=("$instances $stored $total $rate")
+  summary+=("$instances $stored $total $rate $jvm_us $pg_us $rss")
   stop_hookyard
 done
 
 echo
-echo "summary (N=$N, $CONNECTIONS connections)"
-printf '  %-10s %10s %10s %14s\n' instances stored seconds events/s
+echo "summary (N=$N, REPOS=$REPOS, $CONNECTIONS connections)"
+printf '  %-10s %10s %10s %14s %14s %14s %14s\n' instances stored seconds events/s "jvm us/event" "pg us/event" "peak rss MiB"
 first=""
 for row in "${summary[@]}"; do
-  read -r i s t r <<<"$row"
-  printf '  %-10s %10s %10s %14s\n' "$i" "$s" "$t" "$r"
+  read -r i s t r j p m <<<"$row"
+  printf '  %-10s %10s %10s %14s %14s %14s %14s\n' "$i" "$s" "$t" "$r" "$j" "$p" "$m"
   [[ -z "$first" ]] && first="$r"
 done
 if (( ${#summary[@]} > 1 )); then
-  read -r _ _ _ last <<<"${summary[-1]}"
+  read -r _ _ _ last _ <<<"${summary[-1]}"
   echo "  ratio last/first: $(awk -v a="$first" -v b="$last" 'BEGIN { printf "%.2f", b / a }')"
 fi
 exit $failed

@@ -1,25 +1,31 @@
 #!/usr/bin/env python3
 """Writes N distinct, signed GitHub deliveries for bench/e2e.sh.
 
-Usage: e2e_payloads.py N SECRET OUT
+Usage: e2e_payloads.py N SECRET OUT [REPOS]
 
 OUT holds one record per delivery: a header line "<event> <signature> <length>\\n"
 followed by exactly <length> bytes of JSON body. The mix, per block of 20 deliveries:
 10 pushes to the default branch (3 commits each, a manifest or the plan touched every
 20th push), 1 push to a feature branch, 2 pull requests opened and the same 2 closed
-as merged, 2 reviews, an issue opened and closed, and one more issue opened.
+as merged, 2 reviews, an issue opened and closed, and one more issue opened. Blocks
+go to REPOS repositories in turn (default 1: bench-org/bench-repo; the others are
+bench-org/bench-repo-<r>), so REPOS=1 is the monorepo where every event hits one row.
 """
 import hashlib
 import hmac
 import json
 import sys
 
-REPO = {
-    "id": 700001, "node_id": "R_bench", "name": "bench-repo", "full_name": "bench-org/bench-repo",
-    "private": False, "owner": {"login": "bench-org", "id": 700000, "type": "Organization"},
-    "html_url": "https://github.com/bench-org/bench-repo", "default_branch": "main",
-    "description": "Repository the end-to-end benchmark pushes to",
-}
+def repository(r):
+    name = "bench-repo" if r == 0 else f"bench-repo-{r}"
+    return {
+        "id": 700001 + r, "node_id": f"R_bench{r}", "name": name, "full_name": f"bench-org/{name}",
+        "private": False, "owner": {"login": "bench-org", "id": 700000, "type": "Organization"},
+        "html_url": f"https://github.com/bench-org/{name}", "default_branch": "main",
+        "description": "Repository the end-to-end benchmark pushes to",
+    }
+
+
 USERS = [{"login": f"bench-dev-{i}", "id": 900000 + i, "type": "User"} for i in range(5)]
 
 
@@ -35,7 +41,7 @@ def user(i):
     return USERS[i % len(USERS)]
 
 
-def push(i, block, ref):
+def push(i, block, ref, repo):
     who = user(i)
     files = [f"src/module{i % 50}/file{i}.py"]
     if ref == "refs/heads/main" and block % 2 == 0 and i % 20 == 0:
@@ -47,21 +53,21 @@ def push(i, block, ref):
         commits.append({
             "id": cid, "tree_id": sha("tree", i, c), "distinct": True,
             "message": f"Change {i}.{c}: adjust the module and its tests",
-            "timestamp": iso(i), "url": f"https://github.com/bench-org/bench-repo/commit/{cid}",
+            "timestamp": iso(i), "url": f"{repo['html_url']}/commit/{cid}",
             "author": author, "committer": author,
             "added": [], "removed": [], "modified": files if c == 2 else [f"tests/test_{i}_{c}.py"],
         })
     return {
         "ref": ref, "before": sha("before", i), "after": commits[-1]["id"],
         "created": False, "deleted": False, "forced": False, "base_ref": None,
-        "compare": f"https://github.com/bench-org/bench-repo/compare/{i}",
+        "compare": f"{repo['html_url']}/compare/{i}",
         "commits": commits, "head_commit": commits[-1],
-        "repository": dict(REPO, pushed_at=1_790_000_000 + i),
+        "repository": dict(repo, pushed_at=1_790_000_000 + i),
         "pusher": {"name": who["login"], "email": f"{who['login']}@bench.example"}, "sender": who,
     }
 
 
-def pull_request(i, number, merged):
+def pull_request(i, number, merged, repo):
     who = user(number)
     created = iso(number * 7)
     pr = {
@@ -73,21 +79,21 @@ def pull_request(i, number, merged):
         "created_at": created, "updated_at": iso(number * 7 + (90 if merged else 0)),
         "closed_at": iso(number * 7 + 90) if merged else None, "merged_at": iso(number * 7 + 90) if merged else None,
     }
-    return {"action": "closed" if merged else "opened", "number": number, "pull_request": pr, "repository": REPO, "sender": who}
+    return {"action": "closed" if merged else "opened", "number": number, "pull_request": pr, "repository": repo, "sender": who}
 
 
-def review(i, number):
+def review(i, number, repo):
     reviewer = user(number + 1)
     return {
         "action": "submitted",
         "review": {"id": 950000 + i, "user": reviewer, "state": "approved", "body": "Looks good.",
                    "submitted_at": iso(number * 7 + 30)},
         "pull_request": {"id": 800000 + number, "number": number, "created_at": iso(number * 7), "user": user(number)},
-        "repository": REPO, "sender": reviewer,
+        "repository": repo, "sender": reviewer,
     }
 
 
-def issue(i, number, closed):
+def issue(i, number, closed, repo):
     who = user(number)
     body = {
         "id": 600000 + number, "number": number, "title": f"Crash in module {number % 50}", "state": "closed" if closed else "open",
@@ -95,29 +101,31 @@ def issue(i, number, closed):
         "updated_at": iso(number * 5 + (240 if closed else 0)), "closed_at": iso(number * 5 + 240) if closed else None,
         "body": "Stack trace attached.",
     }
-    return {"action": "closed" if closed else "opened", "issue": body, "repository": REPO, "sender": who}
+    return {"action": "closed" if closed else "opened", "issue": body, "repository": repo, "sender": who}
 
 
-def delivery(i):
+def delivery(i, repos):
     block, k = divmod(i, 20)
+    repo = repository(block % repos)
     if k < 10:
-        return "push", push(i, block, "refs/heads/main")
+        return "push", push(i, block, "refs/heads/main", repo)
     if k == 10:
-        return "push", push(i, block, f"refs/heads/feature/{block}")
+        return "push", push(i, block, f"refs/heads/feature/{block}", repo)
     if k < 15:
-        return "pull_request", pull_request(i, block * 2 + (k - 11) % 2 + 1, merged=k >= 13)
+        return "pull_request", pull_request(i, block * 2 + (k - 11) % 2 + 1, k >= 13, repo)
     if k < 17:
-        return "pull_request_review", review(i, block * 2 + (k - 15) + 1)
+        return "pull_request_review", review(i, block * 2 + (k - 15) + 1, repo)
     if k < 19:
-        return "issues", issue(i, block * 2 + 1, closed=k == 18)
-    return "issues", issue(i, block * 2 + 2, closed=False)
+        return "issues", issue(i, block * 2 + 1, k == 18, repo)
+    return "issues", issue(i, block * 2 + 2, False, repo)
 
 
 def main():
     n, secret, out = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3]
+    repos = int(sys.argv[4]) if len(sys.argv) > 4 else 1
     with open(out, "wb") as f:
         for i in range(n):
-            event, payload = delivery(i)
+            event, payload = delivery(i, repos)
             body = json.dumps(payload, separators=(",", ":")).encode()
             sig = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()
             f.write(f"{event} {sig} {len(body)}\n".encode())

@@ -143,14 +143,49 @@ for name, q in sorted(s.items()):
     print("  %-32s %8d %8d %8d" % (name, q["done"], q["ignored"], q["dead"]))'
 }
 
-# The bench workspace: a tracked repository with a project and five users.
+# The bench workspaces and five users: track_bench_repository [REPOS] tracks REPOS (1)
+# repositories, bench-org/bench-repo and bench-org/bench-repo-<r> (as e2e_payloads.py
+# names them), each with a project (PLAN.md), spread over three workspaces when there is
+# more than one (bench, bench-b, bench-c).
 track_bench_repository() {
-  admin POST /api/v1/workspaces '{"slug":"bench","name":"Bench","issue_prefix":"BEN"}' >/dev/null
-  admin POST /api/v1/workspaces/bench/repositories '{"full_name":"bench-org/bench-repo","default_branch":"main"}' >/dev/null
-  admin POST /api/v1/workspaces/bench/projects '{"repository":"bench-org/bench-repo","plan_path":"PLAN.md"}' >/dev/null
+  local repos="${1:-1}" r name ws
+  local slugs=(bench bench-b bench-c) prefixes=(BEN BENB BENC)
+  local spaces=$(( repos < 3 ? repos : 3 ))
+  for (( w = 0; w < spaces; w++ )); do
+    admin POST /api/v1/workspaces "{\"slug\":\"${slugs[w]}\",\"name\":\"Bench ${w}\",\"issue_prefix\":\"${prefixes[w]}\"}" >/dev/null
+  done
+  for (( r = 0; r < repos; r++ )); do
+    name="bench-repo"; (( r > 0 )) && name="bench-repo-$r"
+    ws="${slugs[r % spaces]}"
+    admin POST "/api/v1/workspaces/$ws/repositories" "{\"full_name\":\"bench-org/$name\",\"default_branch\":\"main\"}" >/dev/null
+    admin POST "/api/v1/workspaces/$ws/projects" "{\"repository\":\"bench-org/$name\",\"plan_path\":\"PLAN.md\"}" >/dev/null
+  done
   for u in 0 1 2 3 4; do
     admin POST /api/v1/users "{\"login\":\"bench-dev-$u\",\"name\":\"Bench Dev $u\",\"email\":\"bench-dev-$u@bench.example\",\"github_id\":$((900000 + u))}" >/dev/null
   done
+}
+
+# CPU seconds (user + system) used so far by process $1, or by every process named
+# postgres when $1 is "postgres" (the embedded server's, or the machine's own).
+cpu_seconds() {
+  local tck pids
+  tck="$(getconf CLK_TCK)"
+  if [[ "$1" == postgres ]]; then
+    pids="$(pgrep -x postgres || true)"
+  else
+    pids="$1"
+  fi
+  local p total=0
+  for p in $pids; do
+    [[ -r "/proc/$p/stat" ]] || continue
+    total=$(( total + $(awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$p/stat") ))
+  done
+  awk -v t="$total" -v k="$tck" 'BEGIN { printf "%.2f", t / k }'
+}
+
+# Peak resident memory of process $1 so far, in MiB (VmHWM).
+peak_rss_mib() {
+  awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"
 }
 
 # Waits until every job (follow-ups included) is done; sets pending, done, ignored, dead.
