@@ -300,7 +300,8 @@ class JobWorkerTest {
       Thread.sleep(20);
     }
     assertThat(left).isZero();
-    assertThat(held).isBetween(1L, 3L);
+    // One running, two claimed ahead, and finished ones still in the settle batch; never the backlog.
+    assertThat(held).isBetween(1L, 6L);
   }
 
   @Test
