@@ -51,6 +51,7 @@ for instances in $INSTANCES; do
 
   log "run with $instances processor instance(s) per queue: posting until $N deliveries are stored"
   jvm0="$(cpu_seconds "$pid")"
+  thread_cpu "$pid" >"$tmp/threads0-$instances"
   pg0="$(cpu_seconds postgres)"
   t0="$(now)"
   BENCH_PAYLOADS="$payloads" BENCH_THREADS="$THREADS" BENCH_RUN_ID="$instances-$$" \
@@ -69,6 +70,7 @@ for instances in $INSTANCES; do
   jvm_us="$(awk -v a="$jvm0" -v b="$(cpu_seconds "$pid")" -v n="$stored" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')"
   pg_us="$(awk -v a="$pg0" -v b="$(cpu_seconds postgres)" -v n="$stored" 'BEGIN { printf "%.0f", (b - a) * 1e6 / n }')"
   rss="$(peak_rss_mib "$pid")"
+  thread_cpu "$pid" >"$tmp/threads1-$instances"
 
   val() { sed -n "s/^$1=//p" "$tmp/wrk-$instances.out"; }
   total="$(secs "$t0" "$t_done")"
@@ -78,6 +80,8 @@ for instances in $INSTANCES; do
   echo "deliveries stored: $stored   2xx: $(val responses_2xx)   non-2xx: $(val responses_non2xx)   p50 ms: $(val latency_p50_ms)   p99 ms: $(val latency_p99_ms)"
   echo "ingest: $(secs "$t0" "$t_stored") s ($(awk -v n="$stored" -v t="$(secs "$t0" "$t_stored")" 'BEGIN { printf "%.0f", n / t }') deliveries/s)"
   echo "drain after ingest: $(secs "$t_stored" "$t_done") s   total: $total s"
+  echo "JVM CPU by thread:"
+  thread_cpu_top "$tmp/threads0-$instances" "$tmp/threads1-$instances" 8
   echo "end-to-end events/s: $rate   (REPOS=$REPOS)"
   echo "cpu us/event: jvm $jvm_us postgres $pg_us   peak rss: $rss MiB"
   echo "jobs: done $done, ignored $ignored, dead $dead"

@@ -183,6 +183,23 @@ cpu_seconds() {
   awk -v t="$total" -v k="$tck" 'BEGIN { printf "%.2f", t / k }'
 }
 
+# thread_cpu <pid>: "<ticks> <thread name>" per thread, numbers in names folded to N,
+# so two snapshots subtracted by thread_cpu_top show where a process's CPU went.
+thread_cpu() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    awk -v name="$(tr -s '0-9' 'N' <"$t/comm" 2>/dev/null)" '{ sub(/^.*\) /, ""); print $12 + $13, name }' "$t/stat" 2>/dev/null
+  done | awk '{ n = $1; $1 = ""; sum[substr($0, 2)] += n } END { for (k in sum) print sum[k], k }'
+}
+
+# thread_cpu_top <before> <after> [N]: the N (10) thread groups that used most CPU between snapshots.
+thread_cpu_top() {
+  local tck
+  tck="$(getconf CLK_TCK)"
+  awk -v k="$tck" 'NR == FNR { n = $1; $1 = ""; a[$0] = n; next }
+    { n = $1; $1 = ""; d = n - a[$0]; if (d > 0) printf "%8.2f s %s\n", d / k, $0 }' "$1" "$2" | sort -rn | head -"${3:-10}"
+}
+
 # Peak resident memory of process $1 so far, in MiB (VmHWM).
 peak_rss_mib() {
   awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"

@@ -10,7 +10,9 @@ import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -42,6 +44,28 @@ public final class Enqueue {
     return client.preparedQuery(QueueQueries.ENQUEUE_ALL)
       .execute(Tuple.of(queue, payloads.toArray(new JsonObject[0]), dedupeKeys.toArray(new String[0]), priority))
       .map(RowSet::rowCount);
+  }
+
+  /**
+   * {@link #all}, answering the ids of the jobs created by their dedupe keys: a key
+   * absent from the answer was already taken (or repeated earlier in the list).
+   */
+  public static Future<Map<String, Long>> allByKey(SqlClient client, String queue, List<JsonObject> payloads, List<String> dedupeKeys,
+                                                   int priority) {
+    if (payloads.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return client.preparedQuery(QueueQueries.ENQUEUE_ALL)
+      .execute(Tuple.of(queue, payloads.toArray(new JsonObject[0]), dedupeKeys.toArray(new String[0]), priority))
+      .map(rows -> {
+        Map<String, Long> created = new HashMap<>();
+        rows.forEach(r -> {
+          if (r.getString("dedupe_key") != null) {
+            created.put(r.getString("dedupe_key"), r.getLong("id"));
+          }
+        });
+        return created;
+      });
   }
 
   /**

@@ -11,7 +11,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
@@ -125,9 +127,18 @@ public final class JobWorker extends VerticleBase {
 
   private void startLanes() {
     while (running < settings.concurrency() && !waiting.isEmpty()) {
-      Claimed next = waiting.poll();
+      int size = batchSize();
       running++;
-      Future<Void> lane = runLogged(next);
+      Future<Void> lane;
+      if (size == 1) {
+        lane = runLogged(waiting.poll());
+      } else {
+        List<Claimed> batch = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+          batch.add(waiting.poll());
+        }
+        lane = runBatch(batch);
+      }
       if (lane.isComplete()) {
         // Finished at once: the lane is free again without a callback (and no recursion).
         running--;
@@ -141,6 +152,100 @@ public final class JobWorker extends VerticleBase {
     if (morePending && !claiming && wantsMore()) {
       context.runOnContext(v -> poll());
     }
+  }
+
+  /**
+   * How many waiting jobs the next lane takes: one, unless the handler takes batches;
+   * then the waiting jobs shared out over the free lanes, so a few jobs still start
+   * side by side and a backlog goes in batches of up to {@link BatchJobHandler#maxBatch}.
+   */
+  private int batchSize() {
+    if (!(handler instanceof BatchJobHandler batches)) {
+      return 1;
+    }
+    int free = settings.concurrency() - running;
+    return Math.max(1, Math.min(batches.maxBatch(), (waiting.size() + free - 1) / free));
+  }
+
+  /**
+   * Runs jobs together through {@link BatchJobHandler#handleAll} and settles each with
+   * its outcome. The batch's time is its earliest job's; a job whose time is up before it
+   * starts, or whose expired runs used up its attempts, is settled as alone. A batch that
+   * fails, or answers the wrong number of outcomes, runs again job by job.
+   */
+  private Future<Void> runBatch(List<Claimed> batch) {
+    List<Claimed> live = new ArrayList<>(batch.size());
+    for (Claimed c : batch) {
+      Job job = c.job();
+      if (job.previousRunExpired() && job.attempt() > settings.maxAttempts()) {
+        inHand.settle(deadLetter(job, "lease expired on attempt " + (job.attempt() - 1) + " of " + settings.maxAttempts()));
+      } else if (c.deadlineNanos() <= System.nanoTime() || stopping) {
+        inHand.settle(JobQueue.Settlement.release(job));
+      } else {
+        live.add(c);
+      }
+    }
+    if (live.size() <= 1) {
+      return live.isEmpty() ? Future.succeededFuture() : runLogged(live.get(0));
+    }
+    List<Job> jobs = live.stream().map(Claimed::job).toList();
+    long deadline = live.stream().mapToLong(Claimed::deadlineNanos).min().getAsLong();
+    long started = System.nanoTime();
+    Future<List<JobOutcome>> outcomes;
+    try {
+      outcomes = ((BatchJobHandler) handler).handleAll(jobs);
+    } catch (Throwable e) {
+      outcomes = Future.failedFuture(e);
+    }
+    if (outcomes == null) {
+      outcomes = Future.failedFuture(new IllegalStateException("handler returned no outcomes"));
+    }
+    Promise<Void> lane = Promise.promise();
+    long timer = vertx.setTimer(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())), t -> {
+      long took = System.nanoTime() - started;
+      for (Job job : jobs) {
+        if (inHand.holds(job)) {
+          meters.finished("timeout", took);
+          inHand.settle(timedOut(job, took));
+        }
+      }
+      vertx.setTimer(settings.leaseMs(), l -> lane.tryComplete());
+    });
+    outcomes.onComplete(ar -> {
+      vertx.cancelTimer(timer);
+      List<JobOutcome> answered = ar.succeeded() ? ar.result() : null;
+      if (answered == null || answered.size() != jobs.size() || answered.stream().anyMatch(Objects::isNull)) {
+        log.debug("Queue {}: a batch of {} jobs failed ({}), running them one by one", queueName, jobs.size(),
+          ar.failed() ? ar.cause().toString() : "wrong number of outcomes");
+        alone(live, 0).onComplete(v -> lane.tryComplete());
+        return;
+      }
+      long took = System.nanoTime() - started;
+      for (int i = 0; i < jobs.size(); i++) {
+        Job job = jobs.get(i);
+        if (inHand.holds(job)) {
+          JobOutcome outcome = answered.get(i);
+          meters.finished(outcome.status(), took);
+          inHand.settle(JobQueue.Settlement.of(job, outcome));
+        }
+      }
+      // The moving mean is per job: a batch of n costs each of its jobs a share.
+      timed((double) took / jobs.size());
+      lane.tryComplete();
+    });
+    return lane.future();
+  }
+
+  /** Runs the jobs of a failed batch from index {@code i} on, one after another. */
+  private Future<Void> alone(List<Claimed> jobs, int i) {
+    while (i < jobs.size() && !inHand.holds(jobs.get(i).job())) {
+      i++;
+    }
+    if (i == jobs.size()) {
+      return Future.succeededFuture();
+    }
+    int next = i + 1;
+    return runLogged(jobs.get(i)).transform(ar -> alone(jobs, next));
   }
 
   /**
@@ -214,7 +319,7 @@ public final class JobWorker extends VerticleBase {
     return lane.future();
   }
 
-  private void timed(long nanos) {
+  private void timed(double nanos) {
     meanJobNanos = meanJobNanos < 0 ? nanos : meanJobNanos + 0.05 * (nanos - meanJobNanos);
   }
 

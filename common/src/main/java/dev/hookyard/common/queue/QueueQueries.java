@@ -115,7 +115,7 @@ final class QueueQueries {
       UNION ALL
       (SELECT DISTINCT ON (u.k) u.p, u.k, u.n FROM u JOIN taken ON taken.key = u.k ORDER BY u.k, u.n)
     ) j ORDER BY n
-    RETURNING id
+    RETURNING id, dedupe_key
     """;
 
   /** A job that starts after $4 ms, unless one with pending key $3 is already queued. */

@@ -305,6 +305,57 @@ class JobWorkerTest {
   }
 
   @Test
+  @DisplayName("A batch handler gets a backlog in batches, each job settled with its own outcome; a batch that fails runs job by job, so only the bad job fails")
+  void batchesAndTheirFallback(Vertx vertx) throws Exception {
+    pool.query("INSERT INTO job_queue (queue, payload) SELECT 'test.batch', jsonb_build_object('n', g) FROM generate_series(1, 300) g")
+      .execute().await(10, TimeUnit.SECONDS);
+    List<Integer> batches = new CopyOnWriteArrayList<>();
+    AtomicInteger alone = new AtomicInteger();
+    BatchJobHandler handler = new BatchJobHandler() {
+      @Override
+      public Future<JobOutcome> handle(Job job) {
+        alone.incrementAndGet();
+        int n = job.payload().getInteger("n");
+        return n == 150 ? Future.failedFuture(new PermanentJobFailure("job 150 is bad")) : Future.succeededFuture(JobOutcome.done("alone " + n));
+      }
+
+      @Override
+      public Future<List<JobOutcome>> handleAll(List<Job> jobs) {
+        batches.add(jobs.size());
+        if (jobs.stream().anyMatch(j -> j.payload().getInteger("n") == 150)) {
+          return Future.failedFuture(new IllegalStateException("one bad job spoils the batch"));
+        }
+        return Future.succeededFuture(jobs.stream().map(j -> JobOutcome.done("batched " + j.payload().getInteger("n"))).toList());
+      }
+
+      @Override
+      public int maxBatch() {
+        return 40;
+      }
+    };
+    deploy(vertx, "test.batch", handler, QueueSettings.defaults().withPoll(50));
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (System.nanoTime() < deadline && pool.query("SELECT count(*) FROM job_queue WHERE queue = 'test.batch'").execute()
+      .await(10, TimeUnit.SECONDS).iterator().next().getLong(0) > 0) {
+      Thread.sleep(50);
+    }
+    Row counts = pool.query("SELECT count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'dead'), "
+        + "count(*) FILTER (WHERE result LIKE 'batched %'), count(*) FROM jobs WHERE queue = 'test.batch'")
+      .execute().await(10, TimeUnit.SECONDS).iterator().next();
+    assertThat(counts.getLong(0)).isEqualTo(299);
+    assertThat(counts.getLong(1)).isEqualTo(1);
+    assertThat(counts.getLong(3)).isEqualTo(300);
+    // Most jobs went in batches, none larger than the handler takes; only the spoilt batch ran alone.
+    assertThat(batches).allMatch(n -> n <= 40);
+    assertThat(batches.stream().mapToInt(Integer::intValue).max().orElse(0)).isGreaterThan(1);
+    assertThat(counts.getLong(2)).isGreaterThan(200);
+    assertThat(alone.get()).isBetween(1, 300 - counts.getLong(2).intValue());
+    Row bad = pool.query("SELECT last_error FROM jobs WHERE queue = 'test.batch' AND status = 'dead'").execute()
+      .await(10, TimeUnit.SECONDS).iterator().next();
+    assertThat(bad.getString(0)).contains("job 150 is bad");
+  }
+
+  @Test
   @DisplayName("Every job of a large backlog is finished exactly once by several workers")
   void backlogDrainedOnceBySeveralWorkers(Vertx vertx) throws Exception {
     pool.query("INSERT INTO job_queue (queue, payload) SELECT 'test.bulk', jsonb_build_object('n', g) FROM generate_series(1, 2000) g")

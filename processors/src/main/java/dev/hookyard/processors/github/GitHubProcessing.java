@@ -40,7 +40,8 @@ public final class GitHubProcessing {
     ProjectJobs projects = new ProjectJobs(pool);
 
     Map<String, WebhookEventHandler.EventProcessing> events = new LinkedHashMap<>();
-    events.put("push", new PushProcessor(vertx, pool, users, fanout)::process);
+    PushProcessor push = new PushProcessor(vertx, pool, users, fanout);
+    events.put("push", push::process);
     TrackedFacts facts = new TrackedFacts(pool, users, metrics);
     events.put("pull_request", new PullRequestProcessor(facts, fanout)::process);
     events.put("pull_request_review", new ReviewProcessor(facts)::process);
@@ -50,12 +51,13 @@ public final class GitHubProcessing {
     events.put("repository", new RepositoryEventProcessor(pool)::process);
 
     Map<String, JobHandler> followUps = new LinkedHashMap<>();
-    followUps.put(Queues.INDEX_REPOSITORY, projects::index);
+    followUps.put(Queues.INDEX_REPOSITORY, projects.indexing());
     followUps.put(Queues.REFRESH_PROJECT, projects::refresh);
     followUps.put(Queues.DEVELOPER_METRICS, metrics::recompute);
     followUps.put(Queues.WORKSPACE_FANOUT, fanout::runChunk);
     Map<String, JobHandler> handlers = new LinkedHashMap<>();
     events.forEach((event, processing) -> handlers.put(event, new WebhookEventHandler(processing)));
+    handlers.put("push", WebhookEventHandler.batched(push::process, push::processAll));
     return new Processors(handlers, followUps, users);
   }
 }

@@ -16,6 +16,8 @@ import io.vertx.sqlclient.Tuple;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -51,77 +53,134 @@ final class PushProcessor {
   }
 
   Future<JobOutcome> process(Job job, JsonObject payload) {
-    String ref = GitHubPayload.requireString(payload, "ref");
-    JsonObject repository = GitHubPayload.requireObject(payload, "repository");
-    String name = GitHubPayload.requireString(repository, "full_name");
-    String after = GitHubPayload.string(payload, "after");
-    if (ref.startsWith("refs/tags/")) {
-      return ignored("tag push " + ref + " is not indexed");
-    }
-    if (GitHubPayload.flag(payload, "deleted") || after == null || after.chars().allMatch(c -> c == '0')) {
-      return ignored("branch " + ref + " was deleted");
-    }
-    List<JsonObject> commits = new ArrayList<>();
-    GitHubPayload.array(payload, "commits").forEach(c -> {
-      if (c instanceof JsonObject o && GitHubPayload.string(o, "id") != null) {
-        commits.add(o);
-      }
-    });
-    List<UserDirectory.Person> authors = commits.stream().map(PushProcessor::author).toList();
-    return users.resolve(authors).compose(userIds -> pool.withTransaction(conn -> Repositories.find(conn, repository).compose(known -> {
-      if (known == null || !known.tracked()) {
-        return Future.succeededFuture(new Result(JobOutcome.ignored("repository " + name + " is not tracked"), () -> { }));
-      }
-      String branch = known.defaultBranch() != null ? known.defaultBranch()
-        : Optional.ofNullable(GitHubPayload.string(repository, "default_branch")).orElse(GitHubPayload.string(repository, "master_branch"));
-      if (branch == null || !ref.equals("refs/heads/" + branch)) {
-        return Future.succeededFuture(new Result(JobOutcome.ignored("ref " + ref + " is not the default branch " + branch), () -> { }));
-      }
-      return store(conn, job, known.id(), ref, after, branch, pushedAt(payload, repository), commits, authors, userIds, touchedFiles(commits));
-    }))).map(result -> {
-      result.afterCommit().run();
-      return result.outcome();
-    });
+    return processAll(List.of(job), List.of(payload)).map(outcomes -> outcomes.get(0));
   }
 
-  private record Result(JobOutcome outcome, Runnable afterCommit) {
+  /** A push to a branch, as read from its payload before the database is asked. */
+  private record Push(Job job, JsonObject payload, String ref, String after, JsonObject repository, Repositories.Named named,
+                      List<JsonObject> commits, List<UserDirectory.Person> authors, Set<String> touched) {
   }
 
-  private Future<Result> store(SqlClient conn, Job job, long repositoryId, String ref, String sha, String branch, OffsetDateTime pushedAt,
-                               List<JsonObject> commits, List<UserDirectory.Person> authors, Map<UserDirectory.Person, Long> userIds,
-                               Set<String> touched) {
-    JsonObject index = new JsonObject().put("repository_id", repositoryId).put("commit_sha", sha).put("ref", ref)
-      .put("pushed_at", pushedAt.toString()).put("default_branch", branch);
-    List<String> manifests = touched.stream().filter(f -> MANIFESTS.contains(f.substring(f.lastIndexOf('/') + 1))).toList();
-    String[] paths = touched.toArray(new String[0]);
-    return Enqueue.one(conn, Queues.INDEX_REPOSITORY, index, "index-repository:" + repositoryId + ":" + sha, 0)
-      .compose(indexJob -> insertCommits(conn, repositoryId, ref, commits, authors, userIds)
-        .compose(v -> conn.preparedQuery(PushQueries.PROJECTS_TOUCHED).execute(Tuple.of(repositoryId, paths, !manifests.isEmpty())))
-        .compose(rows -> {
-          if (!rows.iterator().next().getBoolean(0)) {
-            return Future.succeededFuture(new WorkspaceFanout.Fanned(() -> { }, 0));
+  /** A push that counts: to the default branch of a tracked repository. */
+  private record Counted(int index, Push push, long repositoryId, String branch) {
+  }
+
+  /**
+   * Pushes of several jobs in one transaction and set-based: one lookup of their
+   * repositories, one statement for every commit, one for every index job, one for
+   * the projects they may touch. The outcomes are those of the jobs one by one.
+   */
+  Future<List<JobOutcome>> processAll(List<Job> jobs, List<JsonObject> payloads) {
+    JobOutcome[] outcomes = new JobOutcome[jobs.size()];
+    List<Push> pushes = new ArrayList<>();
+    List<Integer> at = new ArrayList<>();
+    for (int i = 0; i < jobs.size(); i++) {
+      JsonObject payload = payloads.get(i);
+      String ref = GitHubPayload.requireString(payload, "ref");
+      JsonObject repository = GitHubPayload.requireObject(payload, "repository");
+      Repositories.Named named = Repositories.Named.of(repository);
+      String after = GitHubPayload.string(payload, "after");
+      if (ref.startsWith("refs/tags/")) {
+        outcomes[i] = JobOutcome.ignored("tag push " + ref + " is not indexed");
+      } else if (GitHubPayload.flag(payload, "deleted") || after == null || after.chars().allMatch(c -> c == '0')) {
+        outcomes[i] = JobOutcome.ignored("branch " + ref + " was deleted");
+      } else {
+        List<JsonObject> commits = new ArrayList<>();
+        GitHubPayload.array(payload, "commits").forEach(c -> {
+          if (c instanceof JsonObject o && GitHubPayload.string(o, "id") != null) {
+            commits.add(o);
           }
-          JsonObject data = new JsonObject().put("repository_id", repositoryId).put("commit_sha", sha).put("ref", ref)
-            .put("paths", new JsonArray(List.copyOf(touched))).put("manifests", new JsonArray(manifests))
-            .put("delivery_id", job.deliveryId());
-          return fanout.fanOut(conn, repositoryId, PROJECT_REFRESH, data, job.id());
-        })
-        .map(fanned -> {
-          String note = (indexJob.isPresent() ? "queued index job " + indexJob.get() : "index job for " + sha + " already queued")
-            + ", " + commits.size() + " commits";
-          return new Result(JobOutcome.done(note), () -> {
-            indexJob.ifPresent(id -> Enqueue.wake(vertx, Queues.INDEX_REPOSITORY));
-            fanned.afterCommit().run();
-          });
+        });
+        pushes.add(new Push(jobs.get(i), payload, ref, after, repository, named, commits,
+          commits.stream().map(PushProcessor::author).toList(), touchedFiles(commits)));
+        at.add(i);
+      }
+    }
+    if (pushes.isEmpty()) {
+      return Future.succeededFuture(List.of(outcomes));
+    }
+    List<UserDirectory.Person> authors = pushes.stream().flatMap(p -> p.authors().stream()).toList();
+    return users.resolve(authors).compose(userIds -> pool.withTransaction(conn ->
+      Repositories.findAll(conn, pushes.stream().map(Push::named).toList()).compose(found -> {
+        List<Counted> counted = new ArrayList<>();
+        for (int k = 0; k < pushes.size(); k++) {
+          Push push = pushes.get(k);
+          Repositories.Known known = found.get(push.named());
+          if (known == null || !known.tracked()) {
+            outcomes[at.get(k)] = JobOutcome.ignored("repository " + push.named().fullName() + " is not tracked");
+            continue;
+          }
+          String branch = known.defaultBranch() != null ? known.defaultBranch()
+            : Optional.ofNullable(GitHubPayload.string(push.repository(), "default_branch"))
+                .orElse(GitHubPayload.string(push.repository(), "master_branch"));
+          if (branch == null || !push.ref().equals("refs/heads/" + branch)) {
+            outcomes[at.get(k)] = JobOutcome.ignored("ref " + push.ref() + " is not the default branch " + branch);
+            continue;
+          }
+          counted.add(new Counted(at.get(k), push, known.id(), branch));
+        }
+        return store(conn, counted, userIds, outcomes);
+      }))).map(afterCommit -> {
+        afterCommit.run();
+        return List.of(outcomes);
+      });
+  }
+
+  /** Writes the counted pushes' index jobs, commits and project updates; fills their outcomes. */
+  private Future<Runnable> store(SqlClient conn, List<Counted> counted, Map<UserDirectory.Person, Long> userIds, JobOutcome[] outcomes) {
+    if (counted.isEmpty()) {
+      return Future.succeededFuture(() -> { });
+    }
+    List<JsonObject> index = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (Counted c : counted) {
+      index.add(new JsonObject().put("repository_id", c.repositoryId()).put("commit_sha", c.push().after()).put("ref", c.push().ref())
+        .put("pushed_at", pushedAt(c.push().payload(), c.push().repository()).toString()).put("default_branch", c.branch()));
+      keys.add("index-repository:" + c.repositoryId() + ":" + c.push().after());
+    }
+    Long[] repositoryIds = counted.stream().map(Counted::repositoryId).distinct().toArray(Long[]::new);
+    return Enqueue.allByKey(conn, Queues.INDEX_REPOSITORY, index, keys, 0).compose(created ->
+      insertCommits(conn, counted, userIds)
+        .compose(v -> conn.preparedQuery(PushQueries.PROJECT_PLANS).execute(Tuple.of((Object) repositoryIds)))
+        .compose(plans -> {
+          Map<Long, Set<String>> plansByRepository = new HashMap<>();
+          plans.forEach(r -> plansByRepository.computeIfAbsent(r.getLong("repository_id"), id -> new HashSet<>()).add(r.getString("plan_path")));
+          List<Runnable> after = new ArrayList<>();
+          if (!created.isEmpty()) {
+            after.add(() -> Enqueue.wake(vertx, Queues.INDEX_REPOSITORY));
+          }
+          Future<Void> refreshed = Future.succeededFuture();
+          for (int k = 0; k < counted.size(); k++) {
+            Counted c = counted.get(k);
+            Long indexJob = created.get(keys.get(k));
+            outcomes[c.index()] = JobOutcome.done((indexJob != null ? "queued index job " + indexJob
+              : "index job for " + c.push().after() + " already queued") + ", " + c.push().commits().size() + " commits");
+            Set<String> projectPlans = plansByRepository.getOrDefault(c.repositoryId(), Set.of());
+            List<String> manifests = c.push().touched().stream().filter(f -> MANIFESTS.contains(f.substring(f.lastIndexOf('/') + 1))).toList();
+            if (projectPlans.isEmpty() || (manifests.isEmpty() && c.push().touched().stream().noneMatch(projectPlans::contains))) {
+              continue;
+            }
+            JsonObject data = new JsonObject().put("repository_id", c.repositoryId()).put("commit_sha", c.push().after())
+              .put("ref", c.push().ref()).put("paths", new JsonArray(List.copyOf(c.push().touched())))
+              .put("manifests", new JsonArray(manifests)).put("delivery_id", c.push().job().deliveryId());
+            refreshed = refreshed.compose(v -> fanout.fanOut(conn, c.repositoryId(), PROJECT_REFRESH, data, c.push().job().id())
+              .map(fanned -> {
+                after.add(fanned.afterCommit());
+                return null;
+              }));
+          }
+          return refreshed.map(v -> () -> after.forEach(Runnable::run));
         }));
   }
 
-  private static Future<Void> insertCommits(SqlClient conn, long repositoryId, String ref, List<JsonObject> commits,
-                                            List<UserDirectory.Person> authors, Map<UserDirectory.Person, Long> userIds) {
-    if (commits.isEmpty()) {
+  /** Every commit of the counted pushes in one statement. */
+  private static Future<Void> insertCommits(SqlClient conn, List<Counted> counted, Map<UserDirectory.Person, Long> userIds) {
+    int n = counted.stream().mapToInt(c -> c.push().commits().size()).sum();
+    if (n == 0) {
       return Future.succeededFuture();
     }
-    int n = commits.size();
+    Long[] repositories = new Long[n];
+    String[] refs = new String[n];
     String[] shas = new String[n];
     String[] messages = new String[n];
     String[] names = new String[n];
@@ -129,19 +188,25 @@ final class PushProcessor {
     String[] logins = new String[n];
     Long[] users = new Long[n];
     OffsetDateTime[] times = new OffsetDateTime[n];
-    for (int i = 0; i < n; i++) {
-      JsonObject c = commits.get(i);
-      JsonObject author = GitHubPayload.object(c, "author");
-      shas[i] = GitHubPayload.string(c, "id");
-      messages[i] = text(GitHubPayload.string(c, "message"));
-      names[i] = text(GitHubPayload.string(author, "name"));
-      emails[i] = text(GitHubPayload.string(author, "email"));
-      logins[i] = GitHubPayload.string(author, "username");
-      users[i] = userIds.get(authors.get(i));
-      times[i] = GitHubPayload.time(c, "timestamp");
+    int i = 0;
+    for (Counted c : counted) {
+      List<JsonObject> commits = c.push().commits();
+      for (int j = 0; j < commits.size(); j++, i++) {
+        JsonObject commit = commits.get(j);
+        JsonObject author = GitHubPayload.object(commit, "author");
+        repositories[i] = c.repositoryId();
+        refs[i] = c.push().ref();
+        shas[i] = GitHubPayload.string(commit, "id");
+        messages[i] = text(GitHubPayload.string(commit, "message"));
+        names[i] = text(GitHubPayload.string(author, "name"));
+        emails[i] = text(GitHubPayload.string(author, "email"));
+        logins[i] = GitHubPayload.string(author, "username");
+        users[i] = userIds.get(c.push().authors().get(j));
+        times[i] = GitHubPayload.time(commit, "timestamp");
+      }
     }
     return conn.preparedQuery(PushQueries.INSERT_COMMITS)
-      .execute(Tuple.of(repositoryId, shas, messages, names, emails, logins, users, times, ref)).mapEmpty();
+      .execute(Tuple.of(repositories, shas, messages, names, emails, logins, users, times, refs)).mapEmpty();
   }
 
   /** Records project updates and queues their refresh jobs, for one set of workspaces. */

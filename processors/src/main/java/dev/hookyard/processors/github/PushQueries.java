@@ -3,19 +3,17 @@ package dev.hookyard.processors.github;
 /** SQL of the push processor and the project refreshes it asks for. */
 final class PushQueries {
 
-  /** Commits of one push in one statement; a commit seen before is left as it is. */
+  /** Commits of many pushes in one statement, each with its repository; a commit seen before is left as it is. */
   static final String INSERT_COMMITS = """
     INSERT INTO commits (repository_id, sha, message, author_name, author_email, author_login, author_user_id, committed_at, ref)
-    SELECT $1, u.sha, u.message, u.name, u.email, u.login, u.user_id, u.at, $9
-      FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::timestamptz[])
-           AS u(sha, message, name, email, login, user_id, at)
+    SELECT u.repository_id, u.sha, u.message, u.name, u.email, u.login, u.user_id, u.at, u.ref
+      FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::timestamptz[],
+                  $9::text[]) AS u(repository_id, sha, message, name, email, login, user_id, at, ref)
     ON CONFLICT (repository_id, sha) DO NOTHING
     """;
 
-  /** Whether repository $1 has a project whose plan is among paths $2, or any project when $3 (a manifest changed). */
-  static final String PROJECTS_TOUCHED = """
-    SELECT EXISTS (SELECT 1 FROM projects WHERE repository_id = $1 AND ($3 OR plan_path = ANY($2::text[])))
-    """;
+  /** The plan files of the projects of repositories $1: a push touching one, or a manifest, refreshes projects. */
+  static final String PROJECT_PLANS = "SELECT repository_id, plan_path FROM projects WHERE repository_id = ANY($1::bigint[])";
 
   /**
    * One update per touched project of repository $1 in workspaces $2: plan among
@@ -34,20 +32,22 @@ final class PushQueries {
     RETURNING id, project_id
     """;
 
-  static final String INDEXED_AT = "SELECT indexed_at, default_branch FROM repositories WHERE id = $1";
+  static final String INDEXED_AT = "SELECT id, indexed_at, default_branch FROM repositories WHERE id = ANY($1::bigint[])";
 
   /**
-   * The index job's work: the newest push ($3, GitHub's push time) is the repository's
-   * last push and indexed head ($2); a job for an older push changes neither. The
-   * default branch ($4) is kept when the repository did not know it yet.
+   * The index jobs' work, one row per repository $1: the newest push ($3, GitHub's push
+   * time; null: none newer than the indexed one) is its last push and indexed head ($2);
+   * an older push changes neither. The default branch ($4) is kept when the repository
+   * did not know it yet.
    */
   static final String MARK_INDEXED = """
-    UPDATE repositories
-       SET indexed_sha = CASE WHEN indexed_at IS NULL OR indexed_at <= $3 THEN $2 ELSE indexed_sha END,
-           indexed_at = greatest(coalesce(indexed_at, $3), $3),
-           last_push_at = greatest(coalesce(last_push_at, $3), $3),
-           default_branch = coalesce(default_branch, $4), updated_at = now()
-     WHERE id = $1 AND (indexed_at IS NULL OR indexed_at <= $3 OR default_branch IS NULL)
+    UPDATE repositories r
+       SET indexed_sha = CASE WHEN u.at IS NOT NULL AND (r.indexed_at IS NULL OR r.indexed_at <= u.at) THEN u.sha ELSE r.indexed_sha END,
+           indexed_at = greatest(r.indexed_at, u.at),
+           last_push_at = greatest(r.last_push_at, u.at),
+           default_branch = coalesce(r.default_branch, u.branch), updated_at = now()
+      FROM unnest($1::bigint[], $2::text[], $3::timestamptz[], $4::text[]) AS u(id, sha, at, branch)
+     WHERE r.id = u.id AND (r.indexed_at IS NULL OR r.indexed_at <= u.at OR r.default_branch IS NULL)
     """;
 
   static final String MARK_REFRESHED = """

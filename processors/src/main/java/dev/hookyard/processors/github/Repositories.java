@@ -7,7 +7,11 @@ import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 
 /** The repositories a webhook names, found or recorded inside the caller's transaction. */
 final class Repositories {
@@ -42,6 +46,34 @@ final class Repositories {
         }
         return client.preparedQuery(RepositoryQueries.LEARN_ID).execute(Tuple.of(known.id(), named.githubId())).map(known);
       });
+  }
+
+  /**
+   * {@link #find} for many payloads' repositories in one statement: the known row of
+   * each distinct repository named (absent: never heard of); rows known only by name
+   * learn their GitHub ids as with {@link #find}.
+   */
+  static Future<Map<Named, Known>> findAll(SqlClient client, Collection<Named> repositories) {
+    List<Named> named = List.copyOf(new LinkedHashSet<>(repositories));
+    if (named.isEmpty()) {
+      return Future.succeededFuture(Map.of());
+    }
+    Long[] ids = named.stream().map(Named::githubId).toArray(Long[]::new);
+    String[] names = named.stream().map(Named::fullName).toArray(String[]::new);
+    return client.preparedQuery(RepositoryQueries.FIND_ALL).execute(Tuple.of(ids, (Object) names)).compose(rows -> {
+      Map<Named, Known> found = new HashMap<>();
+      Future<Void> learnt = Future.succeededFuture();
+      for (Row r : rows) {
+        Named n = named.get(r.getLong("n").intValue() - 1);
+        Known known = new Known(r.getLong("id"), r.getString("full_name"), r.getString("default_branch"), r.getBoolean("tracked"));
+        found.put(n, known);
+        if (r.getLong("github_id") == null) {
+          learnt = learnt.compose(v -> client.preparedQuery(RepositoryQueries.LEARN_ID).execute(Tuple.of(known.id(), n.githubId()))
+            .mapEmpty());
+        }
+      }
+      return learnt.map(found);
+    });
   }
 
   /**

@@ -16,6 +16,19 @@ final class RepositoryQueries {
      LIMIT 1
     """;
 
+  /**
+   * {@link #FIND} for many repositories at once: for each (GitHub id $1[n], name $2[n]),
+   * the row it names, answered with its position n (none: never heard of).
+   */
+  static final String FIND_ALL = """
+    SELECT DISTINCT ON (u.n) u.n, r.id, r.github_id, r.full_name, r.default_branch, t.tracked
+      FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS u(gid, name, n)
+      JOIN repositories r
+        ON r.github_id = u.gid OR (r.github_id IS NULL AND r.deleted_at IS NULL AND lower(r.full_name) = lower(u.name))
+      JOIN repository_tracking t ON t.id = r.id
+     ORDER BY u.n, (r.github_id IS NOT NULL) DESC
+    """;
+
   /** A row tracked by name learns its GitHub id. */
   static final String LEARN_ID = "UPDATE repositories SET github_id = $2, updated_at = now() WHERE id = $1 AND github_id IS NULL";
 

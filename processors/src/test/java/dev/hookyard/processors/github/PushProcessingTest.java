@@ -137,6 +137,52 @@ class PushProcessingTest {
   }
 
   @Test
+  @DisplayName("A burst of pushes to several repositories, stored together, goes through in batches: each push's own outcome, commits once, the newest push indexed, a bad payload dead alone")
+  void burstOfPushes() throws Exception {
+    long a = fx.track("core", "acme/burst-a", "main");
+    long b = fx.track("core", "acme/burst-b", "main");
+    fx.execute("UPDATE repositories SET github_id = 9101 WHERE id = $1", a);
+    List<String> guids = new java.util.ArrayList<>();
+    Map<Long, Integer> lastMain = new java.util.HashMap<>();
+    for (int i = 0; i < 90; i++) {
+      int which = i % 3;
+      String name = which == 0 ? "acme/burst-a" : which == 1 ? "acme/burst-b" : "acme/burst-nobody";
+      String ref = i % 10 == 9 ? "refs/heads/feature" : "refs/heads/main";
+      JsonObject payload = push(ref, sha(0xE000 + i), new JsonArray().add(commit(0xE000 + i, "dev", "dev@acme.test", "f" + i)));
+      payload.put("repository", Payloads.repository(9101 + which, name).put("pushed_at", 1_790_000_000L + i));
+      if (i == 44) {
+        payload.remove("ref");
+      } else if (which < 2 && ref.endsWith("main")) {
+        lastMain.put(which == 0 ? a : b, i);
+      }
+      guids.add("burst-" + i);
+      fx.store("push", "burst-" + i, payload);
+    }
+    Enqueue.wake(fx.vertx, "webhook.push");
+    for (int i = 0; i < 90; i++) {
+      JsonObject job = fx.awaitDelivery(guids.get(i));
+      String expected = i == 44 ? "dead" : i % 3 == 2 || i % 10 == 9 ? "ignored" : "done";
+      assertThat(job.getString("status")).as("push %d: %s", i, job).isEqualTo(expected);
+      if (i % 3 == 2 && i != 44 && i % 10 != 9) {
+        assertThat(job.getString("result")).isEqualTo("repository acme/burst-nobody is not tracked");
+      }
+    }
+    fx.awaitQuiet("index-repository");
+    for (long r : List.of(a, b)) {
+      long counted = java.util.stream.IntStream.range(0, 90)
+        .filter(i -> i != 44 && i % 10 != 9 && (i % 3 == (r == a ? 0 : 1))).count();
+      assertThat(fx.count("SELECT count(*) FROM commits WHERE repository_id = $1 AND sha LIKE '%e0__'", r)).isEqualTo(counted);
+      assertThat(fx.count("SELECT count(*) FROM jobs WHERE queue = 'index-repository' AND (payload ->> 'repository_id')::bigint = $1 "
+        + "AND status IN ('done', 'ignored')", r)).isEqualTo(counted);
+      JsonObject row = fx.rows("SELECT indexed_sha, extract(epoch FROM last_push_at)::bigint AS pushed FROM repositories WHERE id = $1", r).get(0);
+      assertThat(row.getString("indexed_sha")).isEqualTo(sha(0xE000 + lastMain.get(r)));
+      assertThat(row.getLong("pushed")).isEqualTo(1_790_000_000L + lastMain.get(r));
+    }
+    // The repository tracked by name learnt its GitHub id from the batch.
+    assertThat(fx.count("SELECT github_id FROM repositories WHERE id = $1", b)).isEqualTo(9102);
+  }
+
+  @Test
   @DisplayName("A push of 2,000 commits is handled in one job")
   void hugePush() throws Exception {
     JsonArray commits = new JsonArray();
