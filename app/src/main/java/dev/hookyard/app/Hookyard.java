@@ -76,7 +76,8 @@ public final class Hookyard implements AutoCloseable {
     Vertx vertx = null;
     try {
       vertx = buildVertx(config, roles);
-      Pool pool = database.pool(vertx, config.integer(HookyardConfig.DB_POOL_SIZE, 10));
+      // Processors, scheduler and health: work that is redone after a database crash, never acknowledged.
+      Pool pool = database.workPool(vertx, config.integer(HookyardConfig.DB_POOL_SIZE, 10));
       // The gateway has connections of its own: workers busy with long transactions can
       // never make a delivery wait for a connection into a 503. (Pools connect lazily, so
       // a role's unused pool costs nothing.)

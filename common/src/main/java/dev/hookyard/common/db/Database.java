@@ -106,6 +106,20 @@ public final class Database implements AutoCloseable {
     return createPool(vertx, connectOptions, maxSize);
   }
 
+  /**
+   * A pool for work that a database crash may make hookyard do again, but never lose:
+   * claims, settlements and the processors' transactions, whose input (a stored
+   * delivery, a queued job) is already durable. Its commits are asynchronous
+   * ({@code synchronous_commit=off}): they return before the WAL is flushed, and a crash
+   * of PostgreSQL itself (not of hookyard) can lose the last few hundred milliseconds of
+   * them — always a suffix of the WAL, so a job whose facts are lost is back to queued or
+   * running and runs again, its handler being idempotent. Nothing answered to a client
+   * (a delivery's {@code 202}, an admin write) goes through this pool.
+   */
+  public Pool workPool(Vertx vertx, int maxSize) {
+    return createPool(vertx, new PgConnectOptions(connectOptions).addProperty("synchronous_commit", "off"), maxSize);
+  }
+
   public static Pool createPool(Vertx vertx, PgConnectOptions options, int maxSize) {
     PgConnectOptions o = new PgConnectOptions(options)
       .setCachePreparedStatements(true)

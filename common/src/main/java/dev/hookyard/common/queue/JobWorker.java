@@ -26,7 +26,8 @@ import java.util.concurrent.TimeUnit;
  * attempt given back; one whose handler throws anything or has not answered is settled
  * as a failure. Woken by {@code jobs.wake.<queue>}; polls as a fallback, so a lost
  * wake-up only costs latency. Stopping gives back the jobs not started and waits for
- * those running.
+ * those running. A {@link BatchJobHandler} gets the waiting jobs several to a lane (see
+ * {@link #batchSize()}), and a batch of them that fails runs again job by job.
  */
 public final class JobWorker extends VerticleBase {
 
