@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Pool;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -58,6 +59,10 @@ public final class GitHubProcessing {
     Map<String, JobHandler> handlers = new LinkedHashMap<>();
     events.forEach((event, processing) -> handlers.put(event, new WebhookEventHandler(processing)));
     handlers.put("push", WebhookEventHandler.batched(push::process, push::processAll));
+    for (String event : List.of("pull_request", "pull_request_review", "issues")) {
+      WebhookEventHandler.EventProcessing processing = events.get(event);
+      handlers.put(event, WebhookEventHandler.batched(processing, (jobs, payloads) -> facts.storeAll(jobs, payloads, processing)));
+    }
     return new Processors(handlers, followUps, users);
   }
 }

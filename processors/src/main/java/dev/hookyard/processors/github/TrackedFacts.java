@@ -1,12 +1,16 @@
 package dev.hookyard.processors.github;
 
+import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobOutcome;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Map;
 
 /**
@@ -35,9 +39,16 @@ final class TrackedFacts {
     Future<Stored> apply(SqlConnection conn, Repositories.Known repository, Map<UserDirectory.Person, Long> users);
   }
 
+  /** A fact waiting for its batch's transaction. */
+  private record Pending(Repositories.Named repository, String fullName, List<UserDirectory.Person> people, Write write,
+                         Promise<JobOutcome> outcome) {
+  }
+
   private final Pool pool;
   private final UserDirectory users;
   private final DeveloperMetrics metrics;
+  /** While {@link #storeAll} runs the processors: the facts they ask to store, written together after. */
+  private List<Pending> collecting;
 
   TrackedFacts(Pool pool, UserDirectory users, DeveloperMetrics metrics) {
     this.pool = pool;
@@ -46,14 +57,74 @@ final class TrackedFacts {
   }
 
   Future<JobOutcome> store(JsonObject repository, List<UserDirectory.Person> people, Write write) {
-    return users.resolve(people).compose(userIds -> pool.withTransaction(conn ->
-      Repositories.find(conn, repository).compose(known -> known == null || !known.tracked()
-        ? Future.succeededFuture(Stored.ignored("repository " + repository.getString("full_name") + " is not tracked"))
-        : write.apply(conn, known, userIds))))
+    Pending pending = new Pending(Repositories.Named.of(repository), repository.getString("full_name"), people, write,
+      Promise.promise());
+    if (collecting != null) {
+      collecting.add(pending);
+    } else {
+      flush(List.of(pending));
+    }
+    return pending.outcome().future();
+  }
+
+  /**
+   * Runs an event's processing for several jobs and writes the facts they ask for in
+   * one transaction: one lookup of their repositories, each job's statements in claim
+   * order (so two events of one pull request apply as they would one after another),
+   * one commit, and one developer-metrics request per repository changed. A job that
+   * fails fails the batch, which its worker then runs job by job.
+   */
+  Future<List<JobOutcome>> storeAll(List<Job> jobs, List<JsonObject> payloads, WebhookEventHandler.EventProcessing processing) {
+    List<Pending> batch = new ArrayList<>();
+    List<Future<JobOutcome>> outcomes = new ArrayList<>(jobs.size());
+    collecting = batch;
+    try {
+      for (int i = 0; i < jobs.size(); i++) {
+        outcomes.add(processing.process(jobs.get(i), payloads.get(i)));
+      }
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    } finally {
+      collecting = null;
+    }
+    if (!batch.isEmpty()) {
+      flush(batch);
+    }
+    return Future.all(outcomes).map(all -> outcomes.stream().map(Future::result).toList());
+  }
+
+  private void flush(List<Pending> batch) {
+    List<UserDirectory.Person> people = batch.stream().flatMap(p -> p.people().stream()).toList();
+    users.resolve(people).compose(userIds -> pool.withTransaction(conn ->
+      Repositories.findAll(conn, batch.stream().map(Pending::repository).toList()).compose(found -> {
+        List<Stored> stored = new ArrayList<>(batch.size());
+        Future<Void> written = Future.succeededFuture();
+        for (Pending p : batch) {
+          Repositories.Known known = found.get(p.repository());
+          written = written.compose(v -> (known == null || !known.tracked()
+              ? Future.succeededFuture(Stored.ignored("repository " + p.fullName() + " is not tracked"))
+              : p.write().apply(conn, known, userIds))
+            .map(s -> {
+              stored.add(s);
+              return null;
+            }));
+        }
+        return written.map(stored);
+      })))
       .compose(stored -> {
-        stored.afterCommit().run();
-        return stored.repositoryId() == null ? Future.succeededFuture(stored.outcome())
-          : metrics.recomputeSoon(stored.repositoryId()).map(stored.outcome());
+        stored.forEach(s -> s.afterCommit().run());
+        List<Future<Void>> recomputed = stored.stream().map(Stored::repositoryId).filter(Objects::nonNull).distinct()
+          .map(metrics::recomputeSoon).toList();
+        return Future.all(recomputed).map(stored);
+      })
+      .onComplete(ar -> {
+        for (int i = 0; i < batch.size(); i++) {
+          if (ar.succeeded()) {
+            batch.get(i).outcome().complete(ar.result().get(i).outcome());
+          } else {
+            batch.get(i).outcome().fail(ar.cause());
+          }
+        }
       });
   }
 }

@@ -1,5 +1,6 @@
 package dev.hookyard.processors.github;
 
+import dev.hookyard.common.queue.Enqueue;
 import io.vertx.core.json.JsonObject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -74,6 +75,65 @@ class ActivityProcessingTest {
       .extracting(r -> r.getString("queue")).containsExactly("board-automation");
     assertThat(fx.rows("SELECT DISTINCT queue FROM jobs WHERE payload ->> 'delivery_id' = 'queue-none' AND queue LIKE 'board-%'"))
       .extracting(r -> r.getString("queue")).containsExactly("board-matching");
+  }
+
+  @Test
+  @DisplayName("Pull requests, reviews and issues stored together are written in batches with each job's own outcome: events of one PR apply in order, a stale one is ignored, an untracked repository is named, a bad payload dead alone")
+  void burstOfActivity() throws Exception {
+    for (int n = 0; n < 30; n++) {
+      long id = 700 + n;
+      fx.store("pull_request", "burst-open-" + n, pullRequest("opened", id, 70 + n, "open", false,
+        "2026-11-10T10:00:00Z", "2026-11-10T10:00:00Z", null, null));
+      fx.store("pull_request", "burst-merge-" + n, pullRequest("closed", id, 70 + n, "closed", true,
+        "2026-11-10T10:00:00Z", "2026-11-10T12:00:00Z", "2026-11-10T12:00:00Z", "2026-11-10T12:00:00Z"));
+      // Redelivered late under a new GUID: older than what the batch has just written.
+      fx.store("pull_request", "burst-stale-" + n, pullRequest("opened", id, 70 + n, "open", false,
+        "2026-11-10T10:00:00Z", "2026-11-10T10:00:00Z", null, null));
+    }
+    JsonObject untracked = pullRequest("opened", 799, 99, "open", false, "2026-11-10T10:00:00Z", "2026-11-10T10:00:00Z", null, null);
+    untracked.put("repository", Payloads.repository(98_765, "someone/else"));
+    fx.store("pull_request", "burst-untracked", untracked);
+    JsonObject bad = pullRequest("opened", 798, 98, "open", false, "2026-11-10T10:00:00Z", "2026-11-10T10:00:00Z", null, null);
+    bad.getJsonObject("pull_request").remove("created_at");
+    fx.store("pull_request", "burst-bad", bad);
+    for (int n = 0; n < 10; n++) {
+      fx.store("issues", "burst-issue-" + n, issue("opened", 7_000 + n, 700 + n, "open", "2026-11-10T10:00:00Z",
+        "2026-11-10T10:00:00Z", null, null));
+    }
+    Enqueue.wake(fx.vertx, "webhook.pull_request");
+    Enqueue.wake(fx.vertx, "webhook.issues");
+    // Batches run side by side, so of one PR's events a later one may land first: the
+    // merge always applies; of the two identical opens at most one does, the other (or
+    // both, after the merge) is ignored as older than the stored state.
+    int boardChanges = 0;
+    for (int n = 0; n < 30; n++) {
+      JsonObject merge = fx.awaitDelivery("burst-merge-" + n);
+      assertThat(merge.getString("status")).isEqualTo("done");
+      assertThat(merge.getString("result")).endsWith("is MERGED");
+      int opened = 0;
+      for (String guid : List.of("burst-open-" + n, "burst-stale-" + n)) {
+        JsonObject job = fx.awaitDelivery(guid);
+        if (job.getString("status").equals("done")) {
+          opened++;
+        } else {
+          assertThat(job.getString("status")).as("%s: %s", guid, job).isEqualTo("ignored");
+          assertThat(job.getString("result")).contains("older than the stored state");
+        }
+      }
+      assertThat(opened).isLessThanOrEqualTo(1);
+      boardChanges += 1 + opened;
+    }
+    assertThat(fx.awaitDelivery("burst-untracked").getString("result")).isEqualTo("repository someone/else is not tracked");
+    assertThat(fx.awaitDelivery("burst-bad").getString("status")).isEqualTo("dead");
+    for (int n = 0; n < 10; n++) {
+      assertThat(fx.awaitDelivery("burst-issue-" + n).getString("status")).isEqualTo("done");
+    }
+    assertThat(fx.count("SELECT count(*) FROM pull_requests WHERE id BETWEEN 700 AND 729 AND state = 'MERGED' AND cycle_time_s = 7200"))
+      .isEqualTo(30);
+    // Each change applied reached both workspaces once; an ignored event queued nothing.
+    assertThat(fx.count("SELECT count(*) FROM jobs WHERE queue IN ('board-automation', 'board-matching') "
+      + "AND (payload ->> 'number')::int BETWEEN 70 AND 99")).isEqualTo(boardChanges * 2L);
+    assertThat(fx.count("SELECT count(*) FROM repository_issues WHERE id BETWEEN 7000 AND 7009")).isEqualTo(10);
   }
 
   @Test
