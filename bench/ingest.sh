@@ -13,18 +13,25 @@
 #   KEEP=1        keep the temp dir (data, hookyard.log, wrk output)
 #   HOOKYARD_DB_URL  use an external database instead of the embedded one; the stored
 #                 count is a before/after difference, so nothing else may write to it
+#   RATE          fixed-rate mode instead: all roles, REPOS (50) tracked repositories,
+#                 the e2e mix of deliveries posted at RATE per second (WARMUP, default 30 s,
+#                 then DURATION, default 60 s) with latency counted from when each request
+#                 was due (wrk2-style, no coordinated omission); prints p50/p99/p99.9 ack
+#                 latency while the processors drain what arrives, and the backlog after
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 PORT="${PORT:-18181}"
+DURATION_SET="${DURATION:-}"
 DURATION="${DURATION:-15}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
+WARMUP_SET="${WARMUP:-}"
 WARMUP="${WARMUP:-90}"
 ROLES="${ROLES:-gateway all}"
-if [[ "$ROLES" == *" "* ]]; then
+if [[ -z "${RATE:-}" && "$ROLES" == *" "* ]]; then
   rc=0
   for roles in $ROLES; do
     ROLES="$roles" SKIP_BUILD="${SKIP_BUILD:-}" bash "$ROOT/bench/ingest.sh" || rc=1
@@ -35,6 +42,31 @@ fi
 BENCH_TAG=ingest
 source "$ROOT/bench/lib.sh"
 build_jar
+
+if [[ -n "${RATE:-}" ]]; then
+  DURATION="${DURATION_SET:-60}"
+  WARMUP="${WARMUP_SET:-30}"
+  REPOS="${REPOS:-50}"
+  payloads="$tmp/payloads.bin"
+  count="$(awk -v r="$RATE" -v d="$DURATION" -v w="$WARMUP" 'BEGIN { printf "%d", r * (d + w) + 1000 }')"
+  log "generating $count signed deliveries (the e2e mix over $REPOS repositories)"
+  python3 bench/e2e_payloads.py "$count" "$secret" "$payloads" "$REPOS"
+  start_hookyard rate HOOKYARD_ROLES="${RATE_ROLES:-all}"
+  track_bench_repository "$REPOS"
+  log "$WARMUP s of warm-up, then $DURATION s measured, at $RATE/s, at most $CONNECTIONS in flight"
+  URL="$BASE/webhooks/github" PAYLOADS="$payloads" RATE="$RATE" WARMUP="$WARMUP" DURATION="$DURATION" \
+    CONNECTIONS="$CONNECTIONS" RUN_ID="$(date +%s)-$$" java -cp "$JAR" dev.hookyard.app.FixedRateLoad >"$tmp/run.out"
+  cat "$tmp/run.out"
+  val() { sed -n "s/^$1=//p" "$tmp/run.out"; }
+  read -r pending done ignored dead < <(job_totals)
+  echo
+  echo "fixed rate: $RATE/s for $DURATION s, all roles, REPOS=$REPOS, $CONNECTIONS connections"
+  echo "achieved: $(val rate_per_s)/s   2xx: $(val responses_2xx)   non-2xx: $(val responses_non2xx)   errors: $(val errors)"
+  echo "ack latency ms: p50 $(val latency_p50_ms)   p99 $(val latency_p99_ms)   p99.9 $(val latency_p999_ms)   max $(val latency_max_ms)"
+  echo "jobs right after: pending $pending, done $done, ignored $ignored, dead $dead"
+  stop_hookyard
+  exit 0
+fi
 need_wrk
 
 # Payload: a real GitHub push fixture when available, else a synthetic one of similar size.
