@@ -2,6 +2,7 @@ package dev.hookyard.processors.github;
 
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.github.GitHubApi;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
 import io.vertx.core.Future;
@@ -30,7 +31,8 @@ public final class GitHubProcessing {
     }
   }
 
-  public static Processors create(Vertx vertx, HookyardConfig config, Pool pool) {
+  /** {@code github}: the one GitHub client (plans, commit sizes); it may have no credentials. */
+  public static Processors create(Vertx vertx, HookyardConfig config, Pool pool, GitHubApi github) {
     UserDirectory users = new UserDirectory(pool, Duration.ofMillis(config.longValue(HookyardConfig.USER_CACHE_TTL_MS, 300_000)));
     DeveloperMetrics metrics = new DeveloperMetrics(pool, config.longValue(HookyardConfig.METRICS_DEBOUNCE_MS, 5_000));
     WorkspaceFanout fanout = new WorkspaceFanout(vertx, pool, config.integer(HookyardConfig.FANOUT_CHUNK, 50), Map.of(
@@ -40,7 +42,7 @@ public final class GitHubProcessing {
     ProjectJobs projects = new ProjectJobs(pool);
 
     Map<String, WebhookEventHandler.EventProcessing> events = new LinkedHashMap<>();
-    events.put("push", new PushProcessor(vertx, pool, users, fanout)::process);
+    events.put("push", new PushProcessor(vertx, pool, users, fanout, metrics, github.configured())::process);
     TrackedFacts facts = new TrackedFacts(pool, users, metrics);
     events.put("pull_request", new PullRequestProcessor(facts, fanout)::process);
     events.put("pull_request_review", new ReviewProcessor(facts)::process);
@@ -51,7 +53,8 @@ public final class GitHubProcessing {
 
     Map<String, JobHandler> followUps = new LinkedHashMap<>();
     followUps.put(Queues.INDEX_REPOSITORY, projects::index);
-    followUps.put(Queues.REFRESH_PROJECT, projects::refresh);
+    followUps.put(Queues.REFRESH_PROJECT, new ProjectRefresh(vertx, pool, github)::refresh);
+    followUps.put(Queues.COMMIT_SIZES, new CommitSizes(pool, github, metrics)::measure);
     followUps.put(Queues.DEVELOPER_METRICS, metrics::recompute);
     followUps.put(Queues.WORKSPACE_FANOUT, fanout::runChunk);
     Map<String, JobHandler> handlers = new LinkedHashMap<>();

@@ -28,6 +28,8 @@ import java.util.Set;
  * key makes that hold for concurrent deliveries of the same push — stores its commits
  * with their authors mapped to users, and when it touches a project's plan or a
  * manifest, records a project update with a high-priority {@code refresh-project} job.
+ * With GitHub credentials configured, its commits' sizes are asked for by
+ * {@code commit-sizes} jobs, so the push itself never waits on GitHub.
  * The repository row itself (last push, indexed head) is written by the index job, so
  * a burst of pushes to one repository does not queue up on that row's lock.
  */
@@ -42,12 +44,18 @@ final class PushProcessor {
   private final Pool pool;
   private final UserDirectory users;
   private final WorkspaceFanout fanout;
+  private final DeveloperMetrics metrics;
+  private final boolean measureCommits;
 
-  PushProcessor(Vertx vertx, Pool pool, UserDirectory users, WorkspaceFanout fanout) {
+  /** {@code measureCommits}: GitHub credentials are configured, so commit sizes are worth asking for. */
+  PushProcessor(Vertx vertx, Pool pool, UserDirectory users, WorkspaceFanout fanout, DeveloperMetrics metrics,
+                boolean measureCommits) {
     this.vertx = vertx;
     this.pool = pool;
     this.users = users;
     this.fanout = fanout;
+    this.metrics = metrics;
+    this.measureCommits = measureCommits;
   }
 
   Future<JobOutcome> process(Job job, JsonObject payload) {
@@ -70,21 +78,24 @@ final class PushProcessor {
     List<UserDirectory.Person> authors = commits.stream().map(PushProcessor::author).toList();
     return users.resolve(authors).compose(userIds -> pool.withTransaction(conn -> Repositories.find(conn, repository).compose(known -> {
       if (known == null || !known.tracked()) {
-        return Future.succeededFuture(new Result(JobOutcome.ignored("repository " + name + " is not tracked"), () -> { }));
+        return Future.succeededFuture(new Result(JobOutcome.ignored("repository " + name + " is not tracked"), () -> { }, null));
       }
       String branch = known.defaultBranch() != null ? known.defaultBranch()
         : Optional.ofNullable(GitHubPayload.string(repository, "default_branch")).orElse(GitHubPayload.string(repository, "master_branch"));
       if (branch == null || !ref.equals("refs/heads/" + branch)) {
-        return Future.succeededFuture(new Result(JobOutcome.ignored("ref " + ref + " is not the default branch " + branch), () -> { }));
+        return Future.succeededFuture(new Result(JobOutcome.ignored("ref " + ref + " is not the default branch " + branch), () -> { }, null));
       }
       return store(conn, job, known.id(), ref, after, branch, pushedAt(payload, repository), commits, authors, userIds, touchedFiles(commits));
-    }))).map(result -> {
+    }))).compose(result -> {
       result.afterCommit().run();
-      return result.outcome();
+      // Commits count in the developer metrics, with or without their sizes.
+      return result.commitsOf() == null ? Future.succeededFuture(result.outcome())
+        : metrics.recomputeSoon(result.commitsOf()).map(result.outcome());
     });
   }
 
-  private record Result(JobOutcome outcome, Runnable afterCommit) {
+  /** {@code commitsOf}: the repository whose commits were stored, null when none were. */
+  private record Result(JobOutcome outcome, Runnable afterCommit, Long commitsOf) {
   }
 
   private Future<Result> store(SqlClient conn, Job job, long repositoryId, String ref, String sha, String branch, OffsetDateTime pushedAt,
@@ -96,7 +107,10 @@ final class PushProcessor {
     String[] paths = touched.toArray(new String[0]);
     return Enqueue.one(conn, Queues.INDEX_REPOSITORY, index, "index-repository:" + repositoryId + ":" + sha, 0)
       .compose(indexJob -> insertCommits(conn, repositoryId, ref, commits, authors, userIds)
-        .compose(v -> conn.preparedQuery(PushQueries.PROJECTS_TOUCHED).execute(Tuple.of(repositoryId, paths, !manifests.isEmpty())))
+        .compose(v -> measureCommits && !commits.isEmpty()
+          ? CommitSizes.enqueue(conn, repositoryId, sha, commits.stream().map(c -> GitHubPayload.string(c, "id")).toList())
+          : Future.succeededFuture(0))
+        .compose(sizeJobs -> conn.preparedQuery(PushQueries.PROJECTS_TOUCHED).execute(Tuple.of(repositoryId, paths, !manifests.isEmpty())))
         .compose(rows -> {
           if (!rows.iterator().next().getBoolean(0)) {
             return Future.succeededFuture(new WorkspaceFanout.Fanned(() -> { }, 0));
@@ -111,8 +125,11 @@ final class PushProcessor {
             + ", " + commits.size() + " commits";
           return new Result(JobOutcome.done(note), () -> {
             indexJob.ifPresent(id -> Enqueue.wake(vertx, Queues.INDEX_REPOSITORY));
+            if (measureCommits && !commits.isEmpty()) {
+              Enqueue.wake(vertx, Queues.COMMIT_SIZES);
+            }
             fanned.afterCommit().run();
-          });
+          }, commits.isEmpty() ? null : repositoryId);
         }));
   }
 
