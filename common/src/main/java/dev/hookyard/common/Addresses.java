@@ -21,6 +21,15 @@ public final class Addresses {
   public static final String BOARD_PREFIX = "board.";
 
   /**
+   * A project's progress, also published on its workspace's board address when a
+   * refresh finds it changed (no history row, so no {@code id}):
+   * {@code {"type":"project.progress_changed","workspace","project_id","repository",
+   * "plan_path","commit_sha","total","done","phases":[{name,total,done}],
+   * "previous":{total,done}|null,"at"}}.
+   */
+  public static final String PROJECT_PROGRESS_CHANGED = "project.progress_changed";
+
+  /**
    * A workspace's live board: every change to its issues, as
    * {@code {"id","type","workspace","identifier","from","to","pr_number","at","cause"}}.
    */

@@ -35,10 +35,18 @@ public final class Queues {
 
   /** Follow-up work a push asks for: one job per (repository, commit SHA). Payload {@code {repository_id, commit_sha, ref}}. */
   public static final String INDEX_REPOSITORY = "index-repository";
-  /** A project whose plan or manifests changed. Payload {@code {project_update_id, project_id, commit_sha}}. */
+  /**
+   * A project whose plan or manifests changed: its plan is read at the commit and its
+   * progress recorded. Payload {@code {project_update_id, project_id, commit_sha}}.
+   */
   public static final String REFRESH_PROJECT = "refresh-project";
   /** Debounced recomputation of one repository's developer metrics. Payload {@code {repository_id}}. */
   public static final String DEVELOPER_METRICS = "developer-metrics";
+  /**
+   * Sizes (additions, deletions) of a push's commits, read from GitHub's API apart from
+   * the push so it never waits on GitHub. Payload {@code {repository_id, shas}}.
+   */
+  public static final String COMMIT_SIZES = "commit-sizes";
   /** A chunk of per-workspace effects of one event on a widely tracked repository. */
   public static final String WORKSPACE_FANOUT = "workspace-fanout";
 
@@ -58,7 +66,8 @@ public final class Queues {
   public static final String ISSUE_EMBEDDING = "issue-embedding";
 
   /** Queues of jobs that processors create, as opposed to the ones deliveries land in. */
-  public static final List<String> FOLLOW_UP = List.of(INDEX_REPOSITORY, REFRESH_PROJECT, DEVELOPER_METRICS, WORKSPACE_FANOUT,
+  public static final List<String> FOLLOW_UP = List.of(INDEX_REPOSITORY, REFRESH_PROJECT, COMMIT_SIZES, DEVELOPER_METRICS,
+    WORKSPACE_FANOUT,
     BOARD_AUTOMATION, BOARD_MATCHING, ISSUE_EMBEDDING);
 
   /** Priority of jobs that should overtake the rest of their queue. */

@@ -65,6 +65,8 @@ class KustomizationsTest {
     "processors", Map.of(
       HookyardConfig.DB_URL, DB_SECRET + "/url",
       HookyardConfig.GITHUB_TOKEN, "hookyard-processors/github-token",
+      HookyardConfig.GITHUB_APP_ID, "hookyard-processors/github-app-id",
+      HookyardConfig.GITHUB_APP_PRIVATE_KEY, "hookyard-processors/github-app-private-key",
       HookyardConfig.AI_KEY, "hookyard-processors/ai-key"),
     "scheduler", Map.of(
       HookyardConfig.DB_URL, DB_SECRET + "/url",

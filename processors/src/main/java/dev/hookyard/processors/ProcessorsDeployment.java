@@ -52,11 +52,12 @@ public final class ProcessorsDeployment {
 
   public static Future<List<String>> deploy(Vertx vertx, HookyardConfig config, Pool pool) {
     JobQueue queue = new JobQueue(pool);
-    GitHubProcessing.Processors processors = GitHubProcessing.create(vertx, config, pool);
+    // One client for every GitHub call: installation tokens of the App where known, else the personal token.
+    GitHubApi github = GitHubApi.of(vertx, config, pool);
+    GitHubProcessing.Processors processors = GitHubProcessing.create(vertx, config, pool, github);
     Map<String, JobHandler> events = new LinkedHashMap<>(processors.events());
-    // With a token, GitHub says which commits a release PR includes and what a deploy shipped.
-    GitHubApi github = config.string(HookyardConfig.GITHUB_TOKEN, null) == null ? null : GitHubApi.of(vertx, config);
-    events.put("workflow_run", VerificationDeployment.deploys(vertx, config, pool, github == null ? null : github::contains));
+    // With credentials, GitHub says which commits a release PR includes and what a deploy shipped.
+    events.put("workflow_run", VerificationDeployment.deploys(vertx, config, pool, github.configured() ? github::contains : null));
     if (!events.keySet().equals(new HashSet<>(Queues.PROCESSED_EVENTS))) {
       throw new IllegalStateException("processed events and processors disagree: " + events.keySet());
     }
@@ -64,7 +65,7 @@ public final class ProcessorsDeployment {
     events.forEach((event, handler) -> workers.put(Queues.WEBHOOK_PREFIX + event, handler));
     workers.putAll(processors.followUps());
     JobHandler board = BoardDeployment.automation(vertx, config, pool,
-      github == null ? BoardDeployment.CommitSource.none() : github::commitMessages);
+      github.configured() ? github::commitMessages : BoardDeployment.CommitSource.none());
     workers.put(Queues.BOARD_AUTOMATION, board);
     workers.put(Queues.BOARD_MATCHING, board);
     workers.put(Queues.ISSUE_EMBEDDING, MatchingDeployment.embeddingHandler(vertx, pool));

@@ -28,12 +28,11 @@ public final class SchedulerDeployment {
     tasks.add(new FixVerificationWindow(vertx, pool, tick));
     tasks.add(new RetentionTask(pool, Duration.ofDays(config.integer(HookyardConfig.RETENTION_DAYS, 14)), tick));
     tasks.add(new QueueDepthTask(new QueueAdmin(pool), tick));
-    String appId = config.string(HookyardConfig.GITHUB_APP_ID, null);
-    String key = config.string(HookyardConfig.GITHUB_APP_PRIVATE_KEY, null);
-    if (appId != null && key != null) {
-      tasks.add(new RedeliveryReconciler(pool, GitHubApi.of(vertx, config), new AppJwt(appId, key.replace("\\n", "\n")),
+    AppJwt app = AppJwt.of(config);
+    if (app != null) {
+      tasks.add(new RedeliveryReconciler(pool, GitHubApi.of(vertx, config), app,
         config.duration(HookyardConfig.RECONCILE_EVERY, "PT10M")));
-      log.info("Redelivery reconciler on for GitHub App {}", appId);
+      log.info("Redelivery reconciler on for GitHub App {}", app.appId());
     }
     return tasks;
   }

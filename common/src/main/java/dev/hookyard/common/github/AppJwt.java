@@ -1,5 +1,6 @@
 package dev.hookyard.common.github;
 
+import dev.hookyard.common.config.HookyardConfig;
 import io.vertx.core.json.JsonObject;
 
 import java.nio.charset.StandardCharsets;
@@ -24,6 +25,17 @@ public final class AppJwt {
   public AppJwt(String appId, String pem) {
     this.appId = appId;
     this.key = parse(pem);
+  }
+
+  /** From {@code HOOKYARD_GITHUB_APP_ID} and {@code HOOKYARD_GITHUB_APP_PRIVATE_KEY} ({@code \n} escapes allowed); null unless both are set. */
+  public static AppJwt of(HookyardConfig config) {
+    String appId = config.string(HookyardConfig.GITHUB_APP_ID, null);
+    String key = config.string(HookyardConfig.GITHUB_APP_PRIVATE_KEY, null);
+    return appId == null || key == null ? null : new AppJwt(appId, key.replace("\\n", "\n"));
+  }
+
+  public String appId() {
+    return appId;
   }
 
   public String token(Instant now) {

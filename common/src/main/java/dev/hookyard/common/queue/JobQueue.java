@@ -77,6 +77,11 @@ public final class JobQueue {
       return new Settlement(job.id(), job.attempt(), "queued", null, null, 0L);
     }
 
+    /** Due again after {@code delayMs} with its attempt given back, the reason kept as its last error. */
+    public static Settlement later(Job job, String reason, long delayMs) {
+      return new Settlement(job.id(), job.attempt(), "queued", null, reason, delayMs);
+    }
+
     public static Settlement dead(Job job, String error) {
       return new Settlement(job.id(), job.attempt(), "dead", null, error, null);
     }

@@ -35,6 +35,9 @@ public final class JobWorker extends VerticleBase {
   /** How much work ahead of its lanes a worker claims; see {@link #claimTarget()}. */
   private static final double PREFETCH_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 
+  /** The longest a {@link RetryLater} postpones a job. */
+  private static final long MAX_RETRY_LATER_MS = TimeUnit.HOURS.toMillis(1);
+
   /** A claimed job and the moment its time is up. */
   private record Claimed(Job job, long deadlineNanos) {
   }
@@ -367,6 +370,14 @@ public final class JobWorker extends VerticleBase {
     String reason = cause.getMessage() == null || cause instanceof Error ? cause.toString() : cause.getMessage();
     if (cause instanceof PermanentJobFailure) {
       return deadLetter(job, reason);
+    }
+    if (cause instanceof RetryLater later) {
+      // At least a second, at most an hour (GitHub's rate-limit windows are an hour long).
+      long delay = Math.min(MAX_RETRY_LATER_MS, Math.max(1_000, later.at().toEpochMilli() - System.currentTimeMillis()));
+      log.info("Job {} ({} delivery {}) attempt {} postponed for {} ms: {}",
+        job.id(), queueName, job.deliveryId(), job.attempt(), delay, reason);
+      meters.retried();
+      return JobQueue.Settlement.later(job, reason, delay);
     }
     if (job.attempt() >= settings.maxAttempts()) {
       return deadLetter(job, "attempt " + job.attempt() + " of " + settings.maxAttempts() + " failed: " + reason);

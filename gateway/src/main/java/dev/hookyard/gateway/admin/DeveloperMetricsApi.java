@@ -33,6 +33,8 @@ final class DeveloperMetricsApi {
     )
     SELECT u.id AS user_id, u.login, u.name,
            sum(a.prs_merged)::bigint AS prs_merged, sum(a.issues_closed)::bigint AS issues_closed,
+           sum(a.issues_opened)::bigint AS issues_opened, sum(a.commits)::bigint AS commits,
+           sum(a.commit_additions)::bigint AS commit_additions, sum(a.commit_deletions)::bigint AS commit_deletions,
            (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x))::bigint
               FROM a a2, unnest(a2.pr_cycle_times_s) x WHERE a2.user_id = u.id) AS median_pr_cycle_time_s,
            (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x))::bigint
@@ -93,7 +95,11 @@ final class DeveloperMetricsApi {
               .put("median_pr_cycle_time_s", d.getLong("median_pr_cycle_time_s"))
               .put("median_review_turnaround_s", d.getLong("median_review_turnaround_s"))
               .put("issues_closed", d.getLong("issues_closed"))
-              .put("median_issue_resolution_s", d.getLong("median_issue_resolution_s")));
+              .put("median_issue_resolution_s", d.getLong("median_issue_resolution_s"))
+              .put("issues_opened", d.getLong("issues_opened"))
+              .put("commits", d.getLong("commits"))
+              .put("commit_additions", d.getLong("commit_additions"))
+              .put("commit_deletions", d.getLong("commit_deletions")));
           }
           ApiErrors.json(ctx, 200, new JsonObject()
             .put("repository", r == null ? null : r.getString("full_name"))

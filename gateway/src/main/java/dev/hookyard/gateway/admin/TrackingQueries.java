@@ -87,10 +87,29 @@ final class TrackingQueries {
     """;
 
   static final String PROJECT_UPDATES = """
-    SELECT u.id, u.commit_sha, u.ref, u.reason, u.files, u.status, u.created_at, u.refreshed_at
+    SELECT u.id, u.commit_sha, u.ref, u.reason, u.files, u.status, u.status_reason, u.created_at, u.refreshed_at
       FROM project_updates u JOIN projects p ON p.id = u.project_id JOIN workspaces w ON w.id = p.workspace_id
      WHERE w.slug = $1 AND p.id = $2
      ORDER BY u.created_at DESC, u.id DESC
+     LIMIT $3
+    """;
+
+  /** Project $2 of workspace $1 with its latest progress snapshot (columns s_* null when it has none). */
+  static final String PROJECT = """
+    SELECT p.id, p.plan_path, p.created_at, p.last_refreshed_sha, p.last_refreshed_at, r.full_name AS repository,
+           s.commit_sha AS s_commit_sha, s.total AS s_total, s.done AS s_done, s.phases AS s_phases,
+           s.created_at AS s_created_at
+      FROM projects p JOIN workspaces w ON w.id = p.workspace_id JOIN repositories r ON r.id = p.repository_id
+      LEFT JOIN LATERAL (SELECT * FROM project_snapshots s WHERE s.project_id = p.id ORDER BY s.id DESC LIMIT 1) s ON true
+     WHERE w.slug = $1 AND p.id = $2
+    """;
+
+  /** Progress snapshots of project $2 of workspace $1, newest first, at most $3. */
+  static final String PROJECT_SNAPSHOTS = """
+    SELECT s.id, s.commit_sha, s.total, s.done, s.phases, s.created_at
+      FROM project_snapshots s JOIN projects p ON p.id = s.project_id JOIN workspaces w ON w.id = p.workspace_id
+     WHERE w.slug = $1 AND p.id = $2
+     ORDER BY s.id DESC
      LIMIT $3
     """;
 

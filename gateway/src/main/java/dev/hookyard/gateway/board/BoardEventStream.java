@@ -133,6 +133,11 @@ final class BoardEventStream {
     }
 
     private void send(JsonObject message) {
+      if (!closed && message.getValue("id") == null) {
+        // Not from the history (a project's progress, say): live only, nothing to resume from.
+        res.write("event: " + message.getString("type") + "\ndata: " + message.encode() + "\n\n");
+        return;
+      }
       long id = message.getLong("id", -1L);
       if (closed || id <= after || !sent.add(id)) {
         return;

@@ -1,6 +1,8 @@
 package dev.hookyard.processors.board;
 
 import dev.hookyard.common.board.IssueReferences;
+import dev.hookyard.common.github.NoGitHubCredentials;
+import dev.hookyard.common.queue.RetryLater;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +41,14 @@ final class ReleaseRefs {
   Future<Matches> find(PullRequestChange pr, String prefix) {
     return commits.messages(pr.repository(), pr.number())
       .recover(err -> {
+        if (err instanceof RetryLater) {
+          // Rate-limited: the job runs again once the limit lifts, and reads the commits then.
+          return Future.failedFuture(err);
+        }
+        if (err instanceof NoGitHubCredentials) {
+          log.debug("Commits of release PR #{} of {} not read: {}", pr.number(), pr.repository(), err.getMessage());
+          return Future.succeededFuture(List.of());
+        }
         log.warn("Commits of release PR #{} of {} not read; using its title and body: {}", pr.number(), pr.repository(),
           err.getMessage());
         return Future.succeededFuture(List.of());

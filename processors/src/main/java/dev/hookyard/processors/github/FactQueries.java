@@ -54,12 +54,12 @@ final class FactQueries {
   static final String UPSERT_ISSUE = """
     INSERT INTO repository_issues AS i (id, repository_id, number, title, state, state_reason, author_github_id,
                                         author_login, resolver_github_id, resolver_login, resolver_user_id,
-                                        created_at, updated_at, closed_at, resolution_s, deleted_at)
+                                        created_at, updated_at, closed_at, resolution_s, deleted_at, author_user_id)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
             CASE WHEN $14::timestamptz IS NULL THEN NULL ELSE extract(epoch FROM $14::timestamptz - $12::timestamptz)::bigint END,
-            $15)
+            $15, $16)
     ON CONFLICT (id) DO UPDATE
-       SET title = EXCLUDED.title, state = EXCLUDED.state, state_reason = EXCLUDED.state_reason,
+       SET title = EXCLUDED.title, author_user_id = coalesce(EXCLUDED.author_user_id, i.author_user_id), state = EXCLUDED.state, state_reason = EXCLUDED.state_reason,
            resolver_github_id = EXCLUDED.resolver_github_id, resolver_login = EXCLUDED.resolver_login,
            resolver_user_id = EXCLUDED.resolver_user_id, created_at = EXCLUDED.created_at,
            updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at, resolution_s = EXCLUDED.resolution_s,

@@ -2,6 +2,7 @@ package dev.hookyard.processors.github;
 
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.github.GitHubApi;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
 import io.vertx.core.Future;
@@ -31,17 +32,21 @@ public final class GitHubProcessing {
     }
   }
 
-  public static Processors create(Vertx vertx, HookyardConfig config, Pool pool) {
+  /** The threshold of {@link WorkspaceFanout}: beyond this many workspaces, effects go to background chunks. */
+  public static final int DEFAULT_FANOUT_CHUNK = 10;
+
+  /** {@code github}: the one GitHub client (plans, commit sizes); it may have no credentials. */
+  public static Processors create(Vertx vertx, HookyardConfig config, Pool pool, GitHubApi github) {
     UserDirectory users = new UserDirectory(pool, Duration.ofMillis(config.longValue(HookyardConfig.USER_CACHE_TTL_MS, 300_000)));
     DeveloperMetrics metrics = new DeveloperMetrics(pool, config.longValue(HookyardConfig.METRICS_DEBOUNCE_MS, 5_000));
-    WorkspaceFanout fanout = new WorkspaceFanout(vertx, pool, config.integer(HookyardConfig.FANOUT_CHUNK, 50), Map.of(
+    WorkspaceFanout fanout = new WorkspaceFanout(vertx, pool, config.integer(HookyardConfig.FANOUT_CHUNK, DEFAULT_FANOUT_CHUNK), Map.of(
       PushProcessor.PROJECT_REFRESH, PushProcessor.projectRefresh(vertx),
       PullRequestProcessor.PULL_REQUEST_CHANGED, PullRequestProcessor.pullRequestChanged(vertx)));
     InstallationProcessor installations = new InstallationProcessor(pool);
     ProjectJobs projects = new ProjectJobs(pool);
 
     Map<String, WebhookEventHandler.EventProcessing> events = new LinkedHashMap<>();
-    PushProcessor push = new PushProcessor(vertx, pool, users, fanout);
+    PushProcessor push = new PushProcessor(vertx, pool, users, fanout, metrics, github.configured());
     events.put("push", push::process);
     TrackedFacts facts = new TrackedFacts(pool, users, metrics);
     events.put("pull_request", new PullRequestProcessor(facts, fanout)::process);
@@ -53,7 +58,8 @@ public final class GitHubProcessing {
 
     Map<String, JobHandler> followUps = new LinkedHashMap<>();
     followUps.put(Queues.INDEX_REPOSITORY, projects.indexing());
-    followUps.put(Queues.REFRESH_PROJECT, projects::refresh);
+    followUps.put(Queues.REFRESH_PROJECT, new ProjectRefresh(vertx, pool, github)::refresh);
+    followUps.put(Queues.COMMIT_SIZES, new CommitSizes(pool, github, metrics)::measure);
     followUps.put(Queues.DEVELOPER_METRICS, metrics::recompute);
     followUps.put(Queues.WORKSPACE_FANOUT, fanout::runChunk);
     Map<String, JobHandler> handlers = new LinkedHashMap<>();

@@ -13,8 +13,9 @@ import java.util.List;
 
 /**
  * {@code issues}: upserts GitHub issues of tracked repositories, newer payloads only,
- * with the resolution time once closed. The resolver is the assignee when the issue
- * is closed, else whoever closed it.
+ * with the resolution time once closed. The author is mapped to an internal user as a
+ * pull request's is; the resolver is the assignee when the issue is closed, else
+ * whoever closed it.
  */
 final class IssueProcessor {
 
@@ -42,6 +43,9 @@ final class IssueProcessor {
     }
     UserDirectory.Person closer = resolver;
     List<UserDirectory.Person> people = new ArrayList<>();
+    if (author != null) {
+      people.add(author);
+    }
     if (closer != null) {
       people.add(closer);
     }
@@ -54,7 +58,8 @@ final class IssueProcessor {
         .addLong(closer == null ? null : closer.githubId()).addString(closer == null ? null : closer.login())
         .addLong(closer == null ? null : userIds.get(closer))
         .addOffsetDateTime(GitHubPayload.requireTime(issue, "created_at")).addOffsetDateTime(GitHubPayload.requireTime(issue, "updated_at"))
-        .addOffsetDateTime(closedAt).addOffsetDateTime(deletedAt);
+        .addOffsetDateTime(closedAt).addOffsetDateTime(deletedAt)
+        .addLong(author == null ? null : userIds.get(author));
       return conn.preparedQuery(FactQueries.UPSERT_ISSUE).execute(row).map(rows -> rows.size() == 0
         ? TrackedFacts.Stored.ignored("issue #" + number + " " + action + " is older than the stored state")
         : TrackedFacts.Stored.done("issue #" + number + " is " + (closed ? "closed" : "open") + (deletedAt != null ? " (deleted)" : ""), known.id()));

@@ -17,11 +17,10 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The follow-up jobs a push asks for. {@code index-repository} records the pushed
- * commit as the repository's indexed head and the push as its last (a late job for an
- * older push moves neither back); {@code refresh-project} marks the project update refreshed and the
- * project at that commit. Reading file contents from GitHub joins them once hookyard
- * talks to the GitHub API.
+ * The {@code index-repository} job a push asks for: records the pushed commit as the
+ * repository's indexed head and the push as its last (a late job for an older push
+ * moves neither back). The push's other follow-ups are {@link ProjectRefresh} and
+ * {@link CommitSizes}.
  */
 final class ProjectJobs {
 
@@ -118,14 +117,6 @@ final class ProjectJobs {
           times.toArray(new OffsetDateTime[0]), branches.toArray(new String[0])))
         .map(outcomes);
     });
-  }
-
-  Future<JobOutcome> refresh(Job job) {
-    JsonObject p = payload(job, "project_update_id", "project_id");
-    return pool.preparedQuery(PushQueries.MARK_REFRESHED).execute(Tuple.of(p.getLong("project_update_id")))
-      .map(rows -> rows.rowCount() == 1
-        ? JobOutcome.done("project " + p.getLong("project_id") + " refreshed at " + p.getString("commit_sha"))
-        : JobOutcome.ignored("project update " + p.getLong("project_update_id") + " no longer exists"));
   }
 
   private static JsonObject payload(Job job, String... required) {

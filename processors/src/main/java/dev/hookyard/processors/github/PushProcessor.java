@@ -30,6 +30,8 @@ import java.util.Set;
  * key makes that hold for concurrent deliveries of the same push — stores its commits
  * with their authors mapped to users, and when it touches a project's plan or a
  * manifest, records a project update with a high-priority {@code refresh-project} job.
+ * With GitHub credentials configured, its commits' sizes are asked for by
+ * {@code commit-sizes} jobs, so the push itself never waits on GitHub.
  * The repository row itself (last push, indexed head) is written by the index job, so
  * a burst of pushes to one repository does not queue up on that row's lock.
  */
@@ -44,12 +46,18 @@ final class PushProcessor {
   private final Pool pool;
   private final UserDirectory users;
   private final WorkspaceFanout fanout;
+  private final DeveloperMetrics metrics;
+  private final boolean measureCommits;
 
-  PushProcessor(Vertx vertx, Pool pool, UserDirectory users, WorkspaceFanout fanout) {
+  /** {@code measureCommits}: GitHub credentials are configured, so commit sizes are worth asking for. */
+  PushProcessor(Vertx vertx, Pool pool, UserDirectory users, WorkspaceFanout fanout, DeveloperMetrics metrics,
+                boolean measureCommits) {
     this.vertx = vertx;
     this.pool = pool;
     this.users = users;
     this.fanout = fanout;
+    this.metrics = metrics;
+    this.measureCommits = measureCommits;
   }
 
   Future<JobOutcome> process(Job job, JsonObject payload) {
@@ -100,9 +108,10 @@ final class PushProcessor {
       return Future.succeededFuture(List.of(outcomes));
     }
     List<UserDirectory.Person> authors = pushes.stream().flatMap(p -> p.authors().stream()).toList();
+    List<Counted> counted = new ArrayList<>();
     return users.resolve(authors).compose(userIds -> pool.withTransaction(conn ->
       Repositories.findAll(conn, pushes.stream().map(Push::named).toList()).compose(found -> {
-        List<Counted> counted = new ArrayList<>();
+        counted.clear();
         for (int k = 0; k < pushes.size(); k++) {
           Push push = pushes.get(k);
           Repositories.Known known = found.get(push.named());
@@ -120,9 +129,12 @@ final class PushProcessor {
           counted.add(new Counted(at.get(k), push, known.id(), branch));
         }
         return store(conn, counted, userIds, outcomes);
-      }))).map(afterCommit -> {
+      }))).compose(afterCommit -> {
         afterCommit.run();
-        return List.of(outcomes);
+        // Commits count in the developer metrics, with or without their sizes.
+        List<Future<Void>> recomputed = counted.stream().filter(c -> !c.push().commits().isEmpty())
+          .map(Counted::repositoryId).distinct().map(metrics::recomputeSoon).toList();
+        return Future.all(recomputed).map(v -> List.of(outcomes));
       });
   }
 
@@ -139,8 +151,17 @@ final class PushProcessor {
       keys.add("index-repository:" + c.repositoryId() + ":" + c.push().after());
     }
     Long[] repositoryIds = counted.stream().map(Counted::repositoryId).distinct().toArray(Long[]::new);
+    List<Counted> measured = measureCommits ? counted.stream().filter(c -> !c.push().commits().isEmpty()).toList() : List.of();
     return Enqueue.allByKey(conn, Queues.INDEX_REPOSITORY, index, keys, 0).compose(created ->
       insertCommits(conn, counted, userIds)
+        .compose(v -> {
+          Future<Void> sized = Future.succeededFuture();
+          for (Counted c : measured) {
+            List<String> shas = c.push().commits().stream().map(commit -> GitHubPayload.string(commit, "id")).toList();
+            sized = sized.compose(x -> CommitSizes.enqueue(conn, c.repositoryId(), c.push().after(), shas).mapEmpty());
+          }
+          return sized;
+        })
         .compose(v -> conn.preparedQuery(PushQueries.PROJECT_PLANS).execute(Tuple.of((Object) repositoryIds)))
         .compose(plans -> {
           Map<Long, Set<String>> plansByRepository = new HashMap<>();
@@ -148,6 +169,9 @@ final class PushProcessor {
           List<Runnable> after = new ArrayList<>();
           if (!created.isEmpty()) {
             after.add(() -> Enqueue.wake(vertx, Queues.INDEX_REPOSITORY));
+          }
+          if (!measured.isEmpty()) {
+            after.add(() -> Enqueue.wake(vertx, Queues.COMMIT_SIZES));
           }
           Future<Void> refreshed = Future.succeededFuture();
           for (int k = 0; k < counted.size(); k++) {

@@ -50,14 +50,18 @@ final class PushQueries {
      WHERE r.id = u.id AND (r.indexed_at IS NULL OR r.indexed_at <= u.at OR r.default_branch IS NULL)
     """;
 
-  static final String MARK_REFRESHED = """
-    WITH u AS (
-      UPDATE project_updates SET status = 'refreshed', refreshed_at = now()
-       WHERE id = $1 RETURNING project_id, commit_sha
-    )
-    UPDATE projects p SET last_refreshed_sha = u.commit_sha, last_refreshed_at = now()
-      FROM u WHERE p.id = u.project_id
-    RETURNING p.id
+  /** Commits $2 of repository $1 whose size is not known yet, with the repository's name. */
+  static final String UNSIZED_COMMITS = """
+    SELECT r.full_name, c.sha
+      FROM commits c JOIN repositories r ON r.id = c.repository_id
+     WHERE c.repository_id = $1 AND c.sha = ANY($2::text[]) AND c.additions IS NULL
+    """;
+
+  /** Sizes of commits of repository $1: shas $2, additions $3, deletions $4. */
+  static final String SET_COMMIT_SIZES = """
+    UPDATE commits c SET additions = u.additions, deletions = u.deletions
+      FROM unnest($2::text[], $3::int[], $4::int[]) AS u(sha, additions, deletions)
+     WHERE c.repository_id = $1 AND c.sha = u.sha
     """;
 
   private PushQueries() {

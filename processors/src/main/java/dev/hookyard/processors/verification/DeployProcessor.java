@@ -5,6 +5,7 @@ import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
 import dev.hookyard.common.queue.PermanentJobFailure;
+import dev.hookyard.common.queue.RetryLater;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -134,7 +135,9 @@ final class DeployProcessor implements JobHandler {
       } else {
         boolean byTime = started != null && !a.getOffsetDateTime("merged_at").isAfter(started);
         ships = ancestry == null || merged == null ? Future.succeededFuture(byTime)
-          : ancestry.contains(fullName, merged, head).recover(err -> Future.succeededFuture(byTime));
+          : ancestry.contains(fullName, merged, head)
+            // Rate-limited: the job runs again once the limit lifts; any other failure falls back on the times.
+            .recover(err -> err instanceof RetryLater ? Future.failedFuture(err) : Future.succeededFuture(byTime));
       }
       checks.add(ships.map(yes -> yes ? a : null));
     }

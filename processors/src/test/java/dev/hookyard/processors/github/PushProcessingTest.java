@@ -110,7 +110,7 @@ class PushProcessingTest {
   }
 
   @Test
-  @DisplayName("A push touching a manifest or the plan records a project update and a high-priority refresh job that completes")
+  @DisplayName("A push touching a manifest or the plan records a project update and a high-priority refresh job, skipped with its reason without GitHub credentials")
   void projectRefresh() throws Exception {
     long project = fx.count("INSERT INTO projects (workspace_id, repository_id, plan_path) "
       + "SELECT id, $1, 'docs/PLAN.md' FROM workspaces WHERE slug = 'core' RETURNING id", repo);
@@ -124,16 +124,20 @@ class PushProcessingTest {
       assertThat(fx.awaitDelivery(guid).getString("status")).isEqualTo("done");
     }
     fx.awaitQuiet("refresh-project");
-    List<JsonObject> updates = fx.rows("SELECT commit_sha, reason, files, status FROM project_updates WHERE project_id = $1 ORDER BY commit_sha", project);
+    List<JsonObject> updates = fx.rows("SELECT commit_sha, reason, files, status, status_reason FROM project_updates "
+      + "WHERE project_id = $1 ORDER BY commit_sha", project);
     assertThat(updates).hasSize(2);
     assertThat(updates.get(0).getString("reason")).isEqualTo("manifest");
     assertThat(updates.get(0).getJsonArray("files").getList()).containsExactly("web/package.json");
     assertThat(updates.get(1).getString("reason")).isEqualTo("plan");
-    assertThat(updates).allSatisfy(u -> assertThat(u.getString("status")).isEqualTo("refreshed"));
-    assertThat(fx.count("SELECT count(*) FROM jobs WHERE queue = 'refresh-project' AND priority > 0 AND status = 'done' "
+    assertThat(updates).allSatisfy(u -> {
+      assertThat(u.getString("status")).isEqualTo("skipped");
+      assertThat(u.getString("status_reason")).startsWith("no GitHub credentials");
+    });
+    assertThat(fx.count("SELECT count(*) FROM jobs WHERE queue = 'refresh-project' AND priority > 0 AND status = 'ignored' "
       + "AND (payload ->> 'project_id')::bigint = $1", project)).isEqualTo(2);
     assertThat(fx.rows("SELECT last_refreshed_sha FROM projects WHERE id = $1", project).get(0).getString("last_refreshed_sha"))
-      .isIn(sha(0xD1), sha(0xD2));
+      .isNull();
   }
 
   @Test
@@ -217,7 +221,7 @@ class PushProcessingTest {
     assertThat(fx.count("SELECT count(*) FROM jobs WHERE queue = 'workspace-fanout' AND status = 'done' AND dedupe_key LIKE $1",
       "fanout:" + pushJob + ":%")).isEqualTo(3);
     assertThat(fx.count("SELECT count(*) FROM project_updates u JOIN projects p ON p.id = u.project_id "
-      + "WHERE p.repository_id = $1 AND u.status = 'refreshed'", shared)).isEqualTo(5);
+      + "WHERE p.repository_id = $1 AND u.status = 'skipped'", shared)).isEqualTo(5);
 
     // A pull request on the same repository reaches all five workspaces' board automation through chunk jobs too.
     JsonObject pr = Payloads.pullRequest("opened", 7001, 3, "open", false, "2026-11-10T10:00:00Z", "2026-11-10T10:00:00Z", null, null);
