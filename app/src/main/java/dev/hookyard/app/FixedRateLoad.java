@@ -56,7 +56,11 @@ public final class FixedRateLoad {
     long total = warmup + (long) (rate * durationNanos / 1e9);
 
     HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .executor(Executors.newFixedThreadPool(2)).build();
+      .executor(Executors.newFixedThreadPool(2, r -> {
+        Thread t = new Thread(r, "fixed-rate-load");
+        t.setDaemon(true);
+        return t;
+      })).build();
     long[] latencies = new long[(int) (total - warmup)];
     AtomicLong answered = new AtomicLong();
     AtomicLong ok = new AtomicLong();
