@@ -2,6 +2,8 @@ package dev.hookyard.common.db;
 
 import dev.hookyard.common.logging.FailureCause;
 import dev.hookyard.common.logging.RepeatedFailures;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.Shareable;
 
 import java.time.Clock;
 import java.time.Instant;
@@ -16,34 +18,40 @@ import java.util.concurrent.ConcurrentHashMap;
  * name the condition instead, for as long as failures keep showing it (one repeat
  * interval after the last).
  *
- * <p>Process-wide: fed by every failure recorded through {@link RepeatedFailures}.
+ * <p>One per Vert.x instance (so per process), fed by every failure recorded through
+ * {@link RepeatedFailures#of(Vertx, org.slf4j.Logger, org.slf4j.event.Level, String)}.
  */
-public final class DatabaseCondition {
+public final class DatabaseCondition implements Shareable {
 
-  private static final Map<String, Instant> SEEN = new ConcurrentHashMap<>();
-  private static final Clock clock = Clock.systemUTC();
+  private static final String MAP = "hookyard.database";
+  private static final String KEY = "condition";
+
+  private final Map<String, Instant> seen = new ConcurrentHashMap<>();
+  private final Clock clock = Clock.systemUTC();
+
+  /** The condition of this process's database, as its failures tell it. */
+  public static DatabaseCondition of(Vertx vertx) {
+    return vertx.sharedData().<String, DatabaseCondition>getLocalMap(MAP).computeIfAbsent(KEY, k -> new DatabaseCondition());
+  }
 
   /** Notes the condition a failure shows, if it shows one. */
-  public static void observe(FailureCause cause) {
+  public void observe(FailureCause cause) {
     if (cause.condition() != null) {
-      SEEN.put(cause.condition(), clock.instant());
+      seen.put(cause.condition(), clock.instant());
     }
   }
 
   /** The condition shown within the last repeat interval ("disk full"), the latest if several; null when none. */
-  public static String current() {
+  public String current() {
     Instant since = clock.instant().minus(RepeatedFailures.interval());
     String latest = null;
     Instant at = null;
-    for (Map.Entry<String, Instant> e : SEEN.entrySet()) {
+    for (Map.Entry<String, Instant> e : seen.entrySet()) {
       if (e.getValue().isAfter(since) && (at == null || e.getValue().isAfter(at))) {
         latest = e.getKey();
         at = e.getValue();
       }
     }
     return latest;
-  }
-
-  private DatabaseCondition() {
   }
 }

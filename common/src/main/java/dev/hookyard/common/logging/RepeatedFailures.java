@@ -1,6 +1,8 @@
 package dev.hookyard.common.logging;
 
 import dev.hookyard.common.db.DatabaseCondition;
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.Shareable;
 import org.slf4j.Logger;
 import org.slf4j.MDC;
 import org.slf4j.event.Level;
@@ -9,9 +11,12 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -26,13 +31,16 @@ import java.util.function.Supplier;
  * interval passes without it. A full disk refusing thousands of deliveries a second
  * writes a handful of lines, not one per delivery on the same disk.
  *
- * <p>Instances are process-wide, one per logger and kind of failure ({@link #of}), so
- * every gateway or worker instance adds to the same counts. {@link #record} is cheap
- * and safe on any thread; summaries are written by one daemon thread.
- * {@link #ongoing()} tells which causes occurred within the last interval: what the
- * health answers name while a cause lasts.
+ * <p>There is one instance per logger and kind of failure in a process — per Vert.x
+ * instance ({@link #of(Vertx, Logger, Level, String)}: one per process, but tests run
+ * several), or for the whole JVM ({@link #of(Logger, Level, String)}) where no Vert.x
+ * instance is at hand — so every gateway or worker instance adds to the same counts.
+ * {@link #record} is cheap and safe on any thread; summaries are written by one daemon
+ * thread. {@link #ongoing()} tells which causes occurred within the last interval: what
+ * the health answers name while a cause lasts. Failures recorded per Vert.x instance
+ * also tell its {@link DatabaseCondition} what they show about the database.
  */
-public final class RepeatedFailures {
+public final class RepeatedFailures implements Shareable {
 
   /** The interval when none is set: {@code HOOKYARD_LOG_REPEAT_INTERVAL_MS}. */
   public static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(10);
@@ -43,7 +51,10 @@ public final class RepeatedFailures {
   public static final String COUNT = "count";
   public static final String EXAMPLE = "example";
 
-  private static final Map<String, RepeatedFailures> ALL = new ConcurrentHashMap<>();
+  private static final String MAP = "hookyard.repeated-failures";
+  private static final Map<String, RepeatedFailures> JVM = new ConcurrentHashMap<>();
+  /** Every instance, for the summaries; those of a closed Vert.x instance fall away with it. */
+  private static final Set<RepeatedFailures> ALL = Collections.newSetFromMap(new WeakHashMap<>());
   private static volatile Duration interval = DEFAULT_INTERVAL;
   private static ScheduledExecutorService summaries;
 
@@ -76,14 +87,16 @@ public final class RepeatedFailures {
   private final String what;
   private final Clock clock;
   private final Supplier<Duration> every;
+  private final DatabaseCondition database;
   private final Map<String, Tally> tallies = new ConcurrentHashMap<>();
 
-  RepeatedFailures(Logger log, Level level, String what, Clock clock, Supplier<Duration> every) {
+  RepeatedFailures(Logger log, Level level, String what, Clock clock, Supplier<Duration> every, DatabaseCondition database) {
     this.log = log;
     this.level = level;
     this.what = what;
     this.clock = clock;
     this.every = every;
+    this.database = database;
   }
 
   /**
@@ -92,11 +105,32 @@ public final class RepeatedFailures {
    * @param what the failures counted, as a plural noun phrase: "deliveries refused",
    *             "jobs of webhook.push failed, to be retried"
    */
+  public static RepeatedFailures of(Vertx vertx, Logger log, Level level, String what) {
+    return vertx.sharedData().<String, RepeatedFailures>getLocalMap(MAP).computeIfAbsent(log.getName() + "\n" + what,
+      k -> registered(new RepeatedFailures(log, level, what, Clock.systemUTC(), RepeatedFailures::interval,
+        DatabaseCondition.of(vertx))));
+  }
+
+  /** As {@link #of(Vertx, Logger, Level, String)}, one for the whole JVM, for failures that say nothing about the database. */
   public static RepeatedFailures of(Logger log, Level level, String what) {
-    return ALL.computeIfAbsent(log.getName() + "\n" + what, k -> {
-      startSummaries();
-      return new RepeatedFailures(log, level, what, Clock.systemUTC(), () -> interval);
-    });
+    return JVM.computeIfAbsent(log.getName() + "\n" + what,
+      k -> registered(new RepeatedFailures(log, level, what, Clock.systemUTC(), RepeatedFailures::interval, null)));
+  }
+
+  private static RepeatedFailures registered(RepeatedFailures failures) {
+    synchronized (ALL) {
+      ALL.add(failures);
+    }
+    startSummaries();
+    return failures;
+  }
+
+  private static void flushAll() {
+    List<RepeatedFailures> all;
+    synchronized (ALL) {
+      all = new ArrayList<>(ALL);
+    }
+    all.forEach(RepeatedFailures::flushQuietly);
   }
 
   /** Sets the interval of every instance ({@code HOOKYARD_LOG_REPEAT_INTERVAL_MS}). */
@@ -121,7 +155,7 @@ public final class RepeatedFailures {
       return t;
     });
     // Ticks often enough that a summary is at most a tenth of an interval late.
-    summaries.scheduleWithFixedDelay(() -> ALL.values().forEach(RepeatedFailures::flushQuietly), 100, 100, TimeUnit.MILLISECONDS);
+    summaries.scheduleWithFixedDelay(RepeatedFailures::flushAll, 100, 100, TimeUnit.MILLISECONDS);
   }
 
   private static void flushQuietly(RepeatedFailures failures) {
@@ -138,7 +172,9 @@ public final class RepeatedFailures {
    * (a delivery id, a job) kept for the summary.
    */
   public void record(FailureCause cause, String example, Supplier<String> first, Throwable error) {
-    DatabaseCondition.observe(cause);
+    if (database != null) {
+      database.observe(cause);
+    }
     Instant now = clock.instant();
     String key = cause.key();
     while (true) {

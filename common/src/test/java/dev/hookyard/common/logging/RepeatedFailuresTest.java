@@ -35,7 +35,7 @@ class RepeatedFailuresTest {
     logger = (Logger) LoggerFactory.getLogger("test.repeated." + System.nanoTime());
     lines.start();
     logger.addAppender(lines);
-    refusals = new RepeatedFailures(logger, Level.WARN, "deliveries refused", clock, () -> Duration.ofSeconds(10));
+    refusals = new RepeatedFailures(logger, Level.WARN, "deliveries refused", clock, () -> Duration.ofSeconds(10), null);
   }
 
   @AfterEach
