@@ -36,7 +36,8 @@ import java.util.Set;
 final class RedeliveryReconciler implements ScheduledTask {
 
   private static final Logger log = LoggerFactory.getLogger(RedeliveryReconciler.class);
-  private static final RepeatedFailures NOT_REQUESTED = RepeatedFailures.of(log, Level.WARN, "redeliveries not requested of GitHub");
+  private static final RepeatedFailures NOT_REQUESTED = RepeatedFailures.of(log, Level.WARN,
+    "redeliveries not requested of GitHub");
   static final Duration LOOK_BACK = Duration.ofDays(3);
   static final int MAX_PER_RUN = 200;
 

@@ -104,8 +104,9 @@ public final class BoardEvents {
         // The change is committed and in the history: subscribers catch up from there
         // (Server-Sent Events resume, the board reloads); a failed publish fails nothing.
         FailureCause cause = FailureCause.of(e);
-        RepeatedFailures.of(vertx, LoggerFactory.getLogger(BoardEvents.class), Level.WARN, "board messages not published").record(cause, "message " + m.getLong("id"), () -> "Board message " + m.getLong("id") + " not published: "
-          + cause.text());
+        long id = m.getLong("id");
+        RepeatedFailures.of(vertx, LoggerFactory.getLogger(BoardEvents.class), Level.WARN, "board messages not published")
+          .record(cause, "message " + id, () -> "Board message " + id + " not published: " + cause.text());
       }
     }
   }

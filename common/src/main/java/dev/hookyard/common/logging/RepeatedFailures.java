@@ -262,12 +262,14 @@ public final class RepeatedFailures implements Shareable {
       if (ended) {
         tallies.remove(e.getKey(), t);
         if (t.total > 1) {
-          summary(Level.INFO, t.cause.reason(), t.total, null, "No more " + what + " in the last " + seconds(Duration.between(t.last, now))
-            + " for this cause: " + text + " (" + count(t.total) + " in " + seconds(Duration.between(t.since, t.last)) + " in all)");
+          summary(Level.INFO, t.cause.reason(), t.total, null, "No more " + what + " in the last "
+            + seconds(Duration.between(t.last, now)) + " for this cause: " + text + " (" + count(t.total) + " in "
+            + seconds(Duration.between(t.since, t.last)) + " in all)");
         }
       } else {
         summary(level, t.cause.reason(), count, example,
-          count(count) + " " + what + " in the last " + seconds(elapsed) + ": " + text + (example == null ? "" : ", e.g. " + example));
+          count(count) + " " + what + " in the last " + seconds(elapsed) + ": " + text
+            + (example == null ? "" : ", e.g. " + example));
       }
     }
   }

@@ -263,8 +263,8 @@ public final class JobWorker extends VerticleBase {
       return deadLetter(job, "attempt " + job.attempt() + " of " + settings.maxAttempts() + " " + reason, cause);
     }
     long delay = Math.max(settings.backoffMs(job.attempt()), settings.leaseMs());
-    timedOut.record(cause, example(job), () -> "Job " + job.id() + " (" + queueName + " delivery " + job.deliveryId() + ") attempt "
-      + job.attempt() + " " + reason + ", retrying in " + delay + " ms");
+    timedOut.record(cause, example(job),
+      () -> "Job " + describe(job) + " attempt " + job.attempt() + " " + reason + ", retrying in " + delay + " ms");
     meters.retried();
     return JobQueue.Settlement.retry(job, reason, delay);
   }
@@ -279,17 +279,20 @@ public final class JobWorker extends VerticleBase {
       return deadLetter(job, "attempt " + job.attempt() + " of " + settings.maxAttempts() + " failed: " + reason, cause);
     }
     long delay = settings.backoffMs(job.attempt());
-    retrying.record(cause, example(job), () -> "Job " + job.id() + " (" + queueName + " delivery " + job.deliveryId() + ") attempt "
-      + job.attempt() + " failed, retrying in " + delay + " ms: " + reason);
+    retrying.record(cause, example(job),
+      () -> "Job " + describe(job) + " attempt " + job.attempt() + " failed, retrying in " + delay + " ms: " + reason);
     meters.retried();
     return JobQueue.Settlement.retry(job, reason, delay);
   }
 
   private JobQueue.Settlement deadLetter(Job job, String reason, FailureCause cause) {
-    dead.record(cause, example(job), () -> "Job " + job.id() + " (" + queueName + " delivery " + job.deliveryId() + ") dead-lettered: "
-      + reason);
+    dead.record(cause, example(job), () -> "Job " + describe(job) + " dead-lettered: " + reason);
     meters.dead();
     return JobQueue.Settlement.dead(job, reason);
+  }
+
+  private String describe(Job job) {
+    return job.id() + " (" + queueName + " delivery " + job.deliveryId() + ")";
   }
 
   private static String example(Job job) {

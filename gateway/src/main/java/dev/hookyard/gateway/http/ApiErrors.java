@@ -49,7 +49,8 @@ public final class ApiErrors {
   public static void unavailable(RoutingContext ctx, Throwable err) {
     String request = ctx.request().method() + " " + ctx.request().path();
     FailureCause cause = FailureCause.ofDatabase(err);
-    RepeatedFailures.of(ctx.vertx(), log, Level.WARN, "requests answered 503").record(cause, request, () -> "Request " + request + " answered 503: " + cause.text());
+    RepeatedFailures.of(ctx.vertx(), log, Level.WARN, "requests answered 503")
+      .record(cause, request, () -> "Request " + request + " answered 503: " + cause.text());
     ctx.response().putHeader("Retry-After", "5");
     send(ctx, 503, "unavailable", "the database did not answer; retry later");
   }

@@ -81,8 +81,9 @@ final class Refusals {
     HookyardMetrics.deliveryRefused(cause.reason());
     String example = deliveryId != null ? deliveryId : "a request from " + remote(ctx);
     try (LogContext.Scope fields = LogContext.delivery(deliveryId, event)) {
-      refusals(ctx.vertx()).record(cause, example, () -> (deliveryId != null ? "Delivery " + deliveryId + " (" + event + ")" : "A delivery from " + remote(ctx))
-        + " refused with " + status + ": " + cause.text());
+      refusals(ctx.vertx()).record(cause, example, () ->
+        (deliveryId != null ? "Delivery " + deliveryId + " (" + event + ")" : "A delivery from " + remote(ctx))
+          + " refused with " + status + ": " + cause.text());
     }
   }
 

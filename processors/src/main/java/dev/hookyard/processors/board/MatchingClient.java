@@ -44,7 +44,8 @@ final class MatchingClient {
         FailureCause cause = FailureCause.of(err);
         String example = "PR #" + pr.number() + " of " + pr.repository() + " for " + pr.workspace();
         try (LogContext.Scope fields = LogContext.delivery(pr.deliveryId(), null)) {
-          RepeatedFailures.of(vertx, log, Level.WARN, "pull requests matched by explicit identifiers only").record(cause, example, () -> "Matching " + example + " fell back to explicit identifiers: " + cause.text());
+          RepeatedFailures.of(vertx, log, Level.WARN, "pull requests matched by explicit identifiers only")
+            .record(cause, example, () -> "Matching " + example + " fell back to explicit identifiers: " + cause.text());
         }
         return Future.succeededFuture(Matches.explicitOnly(
           IssueReferences.find(prefix, pr.title(), pr.body(), pr.headRef()), "explicit", "unavailable"));

@@ -22,7 +22,8 @@ import java.util.Set;
 final class ReleaseRefs {
 
   private static final Logger log = LoggerFactory.getLogger(ReleaseRefs.class);
-  private static final RepeatedFailures UNREAD = RepeatedFailures.of(log, Level.WARN, "release pull requests read without their commits");
+  private static final RepeatedFailures UNREAD = RepeatedFailures.of(log, Level.WARN,
+    "release pull requests read without their commits");
 
   private final Set<String> heads;
   private final Set<String> bases;
@@ -45,7 +46,8 @@ final class ReleaseRefs {
       .recover(err -> {
         FailureCause cause = FailureCause.of(err);
         String example = "PR #" + pr.number() + " of " + pr.repository();
-        UNREAD.record(cause, example, () -> "Commits of release " + example + " not read; using its title and body: " + cause.text());
+        UNREAD.record(cause, example,
+          () -> "Commits of release " + example + " not read; using its title and body: " + cause.text());
         return Future.succeededFuture(List.of());
       })
       .map(messages -> {

@@ -79,8 +79,8 @@ final class IssueMatcher {
     }).recover(e -> {
       // Explicit identifiers still link: the caller must not lose them to a database hiccup.
       FailureCause cause = FailureCause.of(e);
-      RepeatedFailures.of(vertx, log, Level.WARN, "semantic matchings failed").record(cause, "workspace " + r.workspaceId(), () -> "Semantic matching in workspace " + r.workspaceId() + " failed: "
-        + cause.text());
+      RepeatedFailures.of(vertx, log, Level.WARN, "semantic matchings failed").record(cause, "workspace " + r.workspaceId(),
+        () -> "Semantic matching in workspace " + r.workspaceId() + " failed: " + cause.text());
       return Future.succeededFuture(result.put("candidates", new JsonArray()).put("verifier", "skipped")
         .put("semantic_error", String.valueOf(e.getMessage())));
     });

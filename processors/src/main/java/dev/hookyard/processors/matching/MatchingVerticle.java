@@ -67,8 +67,8 @@ final class MatchingVerticle extends VerticleBase {
       if (ar.succeeded()) {
         message.reply(ar.result());
       } else {
-        RepeatedFailures.of(vertx, log, Level.ERROR, "matching requests failed").record(FailureCause.of(ar.cause()), "workspace " + request.workspaceId(),
-          () -> "Matching in workspace " + request.workspaceId() + " failed", ar.cause());
+        RepeatedFailures.of(vertx, log, Level.ERROR, "matching requests failed").record(FailureCause.of(ar.cause()),
+          "workspace " + request.workspaceId(), () -> "Matching in workspace " + request.workspaceId() + " failed", ar.cause());
         message.fail(500, String.valueOf(ar.cause().getMessage()));
       }
     }));
