@@ -268,8 +268,8 @@ public final class RepeatedFailures implements Shareable {
         }
       } else {
         summary(level, t.cause.reason(), count, example,
-          count(count) + " " + what + " in the last " + seconds(elapsed) + ": " + text
-            + (example == null ? "" : ", e.g. " + example));
+          (count == 1 ? "One more of the " + what : count(count) + " " + what) + " in the last " + seconds(elapsed) + ": " + text
+            + (example == null ? "" : count == 1 ? ": " + example : ", e.g. " + example));
       }
     }
   }

@@ -95,9 +95,9 @@ class RepeatedFailuresTest {
     clock.advance(Duration.ofSeconds(10));
     refusals.flush();
     assertThat(lines.list.subList(4, lines.list.size())).extracting(ILoggingEvent::getFormattedMessage).containsExactlyInAnyOrder(
-      "1 deliveries refused in the last 10 s: the database's disk is full (could not extend file \"base/16384/16420\": "
-        + "No space left on device), e.g. b",
-      "1 deliveries refused in the last 10 s: job 987654 has no payload, e.g. e");
+      "One more of the deliveries refused in the last 10 s: the database's disk is full (could not extend file "
+        + "\"base/16384/16420\": No space left on device): b",
+      "One more of the deliveries refused in the last 10 s: job 987654 has no payload: e");
   }
 
   @Test
@@ -120,8 +120,8 @@ class RepeatedFailuresTest {
     refusals.flush();
     assertThat(lines.list).extracting(ILoggingEvent::getFormattedMessage).containsExactly(
       lines.list.get(0).getFormattedMessage(),
-      "1 deliveries refused in the last 10 s: the database's disk is full (could not extend file \"base/16384/16397\": "
-        + "No space left on device), e.g. b",
+      "One more of the deliveries refused in the last 10 s: the database's disk is full (could not extend file "
+        + "\"base/16384/16397\": No space left on device): b",
       "No more deliveries refused in the last 17 s for this cause: the database's disk is full (could not extend file "
         + "\"base/16384/16397\": No space left on device) (2 in 3 s in all)");
     assertThat(lines.list.get(2).getLevel()).isEqualTo(ch.qos.logback.classic.Level.INFO);
