@@ -4,6 +4,7 @@ import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.config.Role;
 import dev.hookyard.common.db.Database;
+import dev.hookyard.common.logging.RepeatedFailures;
 import dev.hookyard.common.metrics.HookyardMetrics;
 import dev.hookyard.gateway.GatewayVerticle;
 import dev.hookyard.gateway.ops.OpsRoutes;
@@ -20,6 +21,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -66,6 +68,8 @@ public final class Hookyard implements AutoCloseable {
   /** As {@link #start(HookyardConfig)}, with the scheduler's time taken from {@code clock}. */
   public static Hookyard start(HookyardConfig config, Clock clock) throws Exception {
     Set<Role> roles = Role.parse(config.list(HookyardConfig.ROLES));
+    RepeatedFailures.interval(Duration.ofMillis(Math.max(1,
+      config.longValue(HookyardConfig.LOG_REPEAT_INTERVAL_MS, HookyardConfig.DEFAULT_LOG_REPEAT_INTERVAL_MS))));
     Path dataDir = Path.of(config.string(HookyardConfig.DATA_DIR, "./hookyard-data"));
     // Only the gateway checks signatures and tokens: other roles neither need nor generate them.
     Credentials credentials = roles.contains(Role.GATEWAY) ? Credentials.load(config, dataDir) : Credentials.notNeeded();

@@ -2,6 +2,8 @@ package dev.hookyard.scheduler;
 
 import dev.hookyard.common.github.AppJwt;
 import dev.hookyard.common.github.GitHubApi;
+import dev.hookyard.common.logging.FailureCause;
+import dev.hookyard.common.logging.RepeatedFailures;
 import dev.hookyard.common.metrics.HookyardMetrics;
 import io.micrometer.core.instrument.Counter;
 import io.vertx.core.Future;
@@ -11,6 +13,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -33,6 +36,8 @@ import java.util.Set;
 final class RedeliveryReconciler implements ScheduledTask {
 
   private static final Logger log = LoggerFactory.getLogger(RedeliveryReconciler.class);
+  private static final RepeatedFailures NOT_REQUESTED = RepeatedFailures.of(log, Level.WARN,
+    "redeliveries not requested of GitHub");
   static final Duration LOOK_BACK = Duration.ofDays(3);
   static final int MAX_PER_RUN = 200;
 
@@ -124,7 +129,9 @@ final class RedeliveryReconciler implements ScheduledTask {
       })
       .recover(err -> {
         counter("failed").increment();
-        log.warn("Redelivery of {} (hook delivery {}) not requested: {}", d.getString("guid"), id, err.getMessage());
+        FailureCause cause = FailureCause.of(err);
+        NOT_REQUESTED.record(cause, d.getString("guid"), () -> "Redelivery of " + d.getString("guid") + " (hook delivery " + id
+          + ") not requested: " + cause.text());
         return Future.succeededFuture(0);
       })
       .compose(n -> redeliver(token, wanted, index + 1, asked + n, now));

@@ -1,6 +1,8 @@
 package dev.hookyard.common.board;
 
 import dev.hookyard.common.Addresses;
+import dev.hookyard.common.logging.FailureCause;
+import dev.hookyard.common.logging.RepeatedFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -9,6 +11,7 @@ import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.time.ZoneOffset;
 import java.util.ArrayList;
@@ -100,7 +103,10 @@ public final class BoardEvents {
       } catch (RuntimeException e) {
         // The change is committed and in the history: subscribers catch up from there
         // (Server-Sent Events resume, the board reloads); a failed publish fails nothing.
-        LoggerFactory.getLogger(BoardEvents.class).warn("Board message {} not published: {}", m.getLong("id"), e.toString());
+        FailureCause cause = FailureCause.of(e);
+        long id = m.getLong("id");
+        RepeatedFailures.of(vertx, LoggerFactory.getLogger(BoardEvents.class), Level.WARN, "board messages not published")
+          .record(cause, "message " + id, () -> "Board message " + id + " not published: " + cause.text());
       }
     }
   }

@@ -69,6 +69,14 @@ public final class HookyardConfig {
   public static final String SHUTDOWN_GRACE_MS = "HOOKYARD_SHUTDOWN_GRACE_MS";
   /** {@link #SHUTDOWN_GRACE_MS} when unset. */
   public static final long DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
+  /**
+   * Failures that repeat per delivery, job or event are logged once, then summed up
+   * once per this many ms per cause; a cause also stays named on the health answers
+   * for this long after it last occurred.
+   */
+  public static final String LOG_REPEAT_INTERVAL_MS = "HOOKYARD_LOG_REPEAT_INTERVAL_MS";
+  /** {@link #LOG_REPEAT_INTERVAL_MS} when unset. */
+  public static final long DEFAULT_LOG_REPEAT_INTERVAL_MS = 10_000;
   public static final String CONFIG_FILE = "HOOKYARD_CONFIG_FILE";
   public static final String SENTRY_SECRET = "HOOKYARD_SENTRY_SECRET";
   public static final String LOKI_TOKEN = "HOOKYARD_LOKI_TOKEN";

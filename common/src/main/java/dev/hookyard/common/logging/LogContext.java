@@ -23,6 +23,11 @@ public final class LogContext {
   public static final String EVENT = "event";
   public static final String JOB_ID = "job_id";
   public static final String QUEUE = "queue";
+  /**
+   * Why a delivery was refused or a job failed, as a short code ({@code disk_full},
+   * {@code bad_signature}, …): the same values as the refusal counter's label.
+   */
+  public static final String REASON = "reason";
   /** The process's roles; a logger-context property rather than MDC, since it holds for every thread. */
   public static final String ROLE = "role";
 

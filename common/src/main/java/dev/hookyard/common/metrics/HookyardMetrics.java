@@ -32,14 +32,14 @@ public final class HookyardMetrics {
   // Meters on the per-request path are looked up once per registry, not rebuilt for every delivery.
   private static volatile HotMeters hot;
 
-  private record HotMeters(MeterRegistry registry, Map<String, Counter> received, Timer ack) {
+  private record HotMeters(MeterRegistry registry, Map<String, Counter> received, Map<String, Counter> refused, Timer ack) {
   }
 
   private static HotMeters hot() {
     MeterRegistry registry = registry();
     HotMeters h = hot;
     if (h == null || h.registry() != registry) {
-      h = new HotMeters(registry, new ConcurrentHashMap<>(), Timer.builder("hookyard.webhook.ack")
+      h = new HotMeters(registry, new ConcurrentHashMap<>(), new ConcurrentHashMap<>(), Timer.builder("hookyard.webhook.ack")
         .description("Time from request to 2xx acknowledgement")
         .publishPercentileHistogram().minimumExpectedValue(Duration.ofMillis(1)).maximumExpectedValue(Duration.ofSeconds(10))
         .register(registry));
@@ -81,6 +81,27 @@ public final class HookyardMetrics {
   public static void deliveryRejected(String reason) {
     Counter.builder("hookyard.webhook.deliveries.rejected").description("Deliveries refused, by reason")
       .tag("reason", reason).register(registry()).increment();
+  }
+
+  /**
+   * One webhook request answered with anything but a 2xx, by the cause's reason
+   * ({@code disk_full}, {@code bad_signature}, …): {@code hookyard_webhook_refused_total{reason}}.
+   */
+  public static void deliveryRefused(String reason) {
+    HotMeters h = hot();
+    h.refused().computeIfAbsent(reason, r -> Counter.builder("hookyard.webhook.refused")
+      .description("Webhook requests refused (any answer but a 2xx), by the cause's reason").tag("reason", r)
+      .register(h.registry())).increment();
+  }
+
+  /** Registers the refusal counter of each reason at zero, so rates over it exist before the first refusal. */
+  public static void refusalReasons(Iterable<String> reasons) {
+    HotMeters h = hot();
+    for (String reason : reasons) {
+      h.refused().computeIfAbsent(reason, r -> Counter.builder("hookyard.webhook.refused")
+        .description("Webhook requests refused (any answer but a 2xx), by the cause's reason").tag("reason", r)
+        .register(h.registry()));
+    }
   }
 
   public static void ackLatency(long nanos) {

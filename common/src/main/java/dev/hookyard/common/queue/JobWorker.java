@@ -1,7 +1,9 @@
 package dev.hookyard.common.queue;
 
 import dev.hookyard.common.Addresses;
+import dev.hookyard.common.logging.FailureCause;
 import dev.hookyard.common.logging.LogContext;
+import dev.hookyard.common.logging.RepeatedFailures;
 import dev.hookyard.common.metrics.HookyardMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
@@ -9,6 +11,7 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.MessageConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -50,6 +53,10 @@ public final class JobWorker extends VerticleBase {
 
   private String workerId;
   private HookyardMetrics.JobMeters meters;
+  // Jobs failing for one cause (a full disk, an unreachable service) are logged by cause, not one line each.
+  private RepeatedFailures retrying;
+  private RepeatedFailures timedOut;
+  private RepeatedFailures dead;
   private JobsInHand inHand;
   private MessageConsumer<Object> wakeups;
   private long pollTimer = -1;
@@ -72,6 +79,9 @@ public final class JobWorker extends VerticleBase {
   public Future<?> start() {
     workerId = queueName + "/" + UUID.randomUUID();
     meters = HookyardMetrics.jobMeters(queueName);
+    retrying = RepeatedFailures.of(vertx, log, Level.INFO, "jobs of " + queueName + " retried after a failure");
+    timedOut = RepeatedFailures.of(vertx, log, Level.WARN, "jobs of " + queueName + " retried after timing out");
+    dead = RepeatedFailures.of(vertx, log, Level.WARN, "jobs of " + queueName + " dead-lettered");
     inHand = new JobsInHand(vertx, queue, queueName, workerId, settings.leaseMs());
     wakeups = vertx.eventBus().consumer(Addresses.wake(queueName), m -> poll());
     pollTimer = vertx.setPeriodic(settings.pollMs(), t -> poll());
@@ -182,7 +192,8 @@ public final class JobWorker extends VerticleBase {
     for (Claimed c : batch) {
       Job job = c.job();
       if (job.previousRunExpired() && job.attempt() > settings.maxAttempts()) {
-        inHand.settle(deadLetter(job, "lease expired on attempt " + (job.attempt() - 1) + " of " + settings.maxAttempts()));
+        inHand.settle(deadLetter(job, "lease expired on attempt " + (job.attempt() - 1) + " of " + settings.maxAttempts(),
+          FailureCause.of("lease_expired", "the lease expired on the last attempt")));
       } else if (c.deadlineNanos() <= System.nanoTime() || stopping) {
         inHand.settle(JobQueue.Settlement.release(job));
       } else {
@@ -288,7 +299,7 @@ public final class JobWorker extends VerticleBase {
     Job job = claimed.job();
     if (job.previousRunExpired() && job.attempt() > settings.maxAttempts()) {
       String reason = "lease expired on attempt " + (job.attempt() - 1) + " of " + settings.maxAttempts();
-      inHand.settle(deadLetter(job, reason));
+      inHand.settle(deadLetter(job, reason, FailureCause.of("lease_expired", "the lease expired on the last attempt")));
       return Future.succeededFuture();
     }
     long remainingMs = TimeUnit.NANOSECONDS.toMillis(claimed.deadlineNanos() - System.nanoTime());
@@ -356,22 +367,25 @@ public final class JobWorker extends VerticleBase {
 
   private JobQueue.Settlement timedOut(Job job, long tookNanos) {
     String reason = "timed out after " + TimeUnit.NANOSECONDS.toMillis(tookNanos) + " ms";
+    FailureCause cause = FailureCause.of(FailureCause.TIMEOUT, "timed out (the handler had not answered within "
+      + settings.jobTimeoutMs() + " ms of the claim)");
     if (job.attempt() >= settings.maxAttempts()) {
-      return deadLetter(job, "attempt " + job.attempt() + " of " + settings.maxAttempts() + " " + reason);
+      return deadLetter(job, "attempt " + job.attempt() + " of " + settings.maxAttempts() + " " + reason, cause);
     }
     long delay = Math.max(settings.backoffMs(job.attempt()), settings.leaseMs());
-    log.warn("Job {} ({} delivery {}) attempt {} {}, retrying in {} ms", job.id(), queueName, job.deliveryId(), job.attempt(),
-      reason, delay);
+    timedOut.record(cause, example(job),
+      () -> "Job " + describe(job) + " attempt " + job.attempt() + " " + reason + ", retrying in " + delay + " ms");
     meters.retried();
     return JobQueue.Settlement.retry(job, reason, delay);
   }
 
-  private JobQueue.Settlement failed(Job job, Throwable cause) {
-    String reason = cause.getMessage() == null || cause instanceof Error ? cause.toString() : cause.getMessage();
-    if (cause instanceof PermanentJobFailure) {
-      return deadLetter(job, reason);
+  private JobQueue.Settlement failed(Job job, Throwable error) {
+    String reason = error.getMessage() == null || error instanceof Error ? error.toString() : error.getMessage();
+    FailureCause cause = FailureCause.of(error);
+    if (error instanceof PermanentJobFailure) {
+      return deadLetter(job, reason, cause);
     }
-    if (cause instanceof RetryLater later) {
+    if (error instanceof RetryLater later) {
       // At least a second, at most an hour (GitHub's rate-limit windows are an hour long).
       long delay = Math.min(MAX_RETRY_LATER_MS, Math.max(1_000, later.at().toEpochMilli() - System.currentTimeMillis()));
       log.info("Job {} ({} delivery {}) attempt {} postponed for {} ms: {}",
@@ -380,18 +394,26 @@ public final class JobWorker extends VerticleBase {
       return JobQueue.Settlement.later(job, reason, delay);
     }
     if (job.attempt() >= settings.maxAttempts()) {
-      return deadLetter(job, "attempt " + job.attempt() + " of " + settings.maxAttempts() + " failed: " + reason);
+      return deadLetter(job, "attempt " + job.attempt() + " of " + settings.maxAttempts() + " failed: " + reason, cause);
     }
     long delay = settings.backoffMs(job.attempt());
-    log.info("Job {} ({} delivery {}) attempt {} failed, retrying in {} ms: {}",
-      job.id(), queueName, job.deliveryId(), job.attempt(), delay, reason);
+    retrying.record(cause, example(job),
+      () -> "Job " + describe(job) + " attempt " + job.attempt() + " failed, retrying in " + delay + " ms: " + reason);
     meters.retried();
     return JobQueue.Settlement.retry(job, reason, delay);
   }
 
-  private JobQueue.Settlement deadLetter(Job job, String reason) {
-    log.warn("Job {} ({} delivery {}) dead-lettered: {}", job.id(), queueName, job.deliveryId(), reason);
+  private JobQueue.Settlement deadLetter(Job job, String reason, FailureCause cause) {
+    dead.record(cause, example(job), () -> "Job " + describe(job) + " dead-lettered: " + reason);
     meters.dead();
     return JobQueue.Settlement.dead(job, reason);
+  }
+
+  private String describe(Job job) {
+    return job.id() + " (" + queueName + " delivery " + job.deliveryId() + ")";
+  }
+
+  private static String example(Job job) {
+    return "job " + job.id() + (job.deliveryId() == null ? "" : " (delivery " + job.deliveryId() + ")");
   }
 }

@@ -1,10 +1,13 @@
 package dev.hookyard.common.queue;
 
+import dev.hookyard.common.logging.FailureCause;
+import dev.hookyard.common.logging.RepeatedFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -26,6 +29,7 @@ final class JobsInHand {
   private final Vertx vertx;
   private final JobQueue queue;
   private final String queueName;
+  private final RepeatedFailures unsettled;
   private final String workerId;
   private final long leaseMs;
   private final Map<Long, Job> held = new LinkedHashMap<>();
@@ -39,6 +43,7 @@ final class JobsInHand {
     this.vertx = vertx;
     this.queue = queue;
     this.queueName = queueName;
+    this.unsettled = RepeatedFailures.of(vertx, log, Level.WARN, "settlement batches of " + queueName + " not written");
     this.workerId = workerId;
     this.leaseMs = leaseMs;
     this.renewTimer = vertx.setPeriodic(Math.max(1, leaseMs / 3), t -> renew());
@@ -103,7 +108,9 @@ final class JobsInHand {
         }
         // The rows stay 'running' under this worker's id; the lease is no longer renewed,
         // so once it expires another claim rescues them: delayed, never lost.
-        log.warn("Queue {}: {} settlement(s) not written, left to lease expiry: {}", queueName, batch.size(), ar.cause().toString());
+        FailureCause cause = FailureCause.ofDatabase(ar.cause());
+        unsettled.record(cause, batch.size() + " settlement(s)", () -> "Queue " + queueName + ": " + batch.size()
+          + " settlement(s) not written, left to lease expiry: " + cause.text());
       }
       failedWrites = 0;
       write();

@@ -1,9 +1,12 @@
 package dev.hookyard.gateway.http;
 
+import dev.hookyard.common.logging.FailureCause;
+import dev.hookyard.common.logging.RepeatedFailures;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /** Every error answer has the same shape: {@code {"error":"<code>","message":"<human text>"}}. */
 public final class ApiErrors {
@@ -39,9 +42,15 @@ public final class ApiErrors {
     }
   }
 
-  /** The database did not answer: {@code 503} with {@code Retry-After}, and one log line. */
+  /**
+   * The database did not answer: {@code 503} with {@code Retry-After}, logged by cause
+   * (an outage would otherwise write a line per request, health probes included).
+   */
   public static void unavailable(RoutingContext ctx, Throwable err) {
-    log.warn("Request {} {} failed: {}", ctx.request().method(), ctx.request().path(), err.toString());
+    String request = ctx.request().method() + " " + ctx.request().path();
+    FailureCause cause = FailureCause.ofDatabase(err);
+    RepeatedFailures.of(ctx.vertx(), log, Level.WARN, "requests answered 503")
+      .record(cause, request, () -> "Request " + request + " answered 503: " + cause.text());
     ctx.response().putHeader("Retry-After", "5");
     send(ctx, 503, "unavailable", "the database did not answer; retry later");
   }

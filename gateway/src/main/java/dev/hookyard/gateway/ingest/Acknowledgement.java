@@ -1,5 +1,6 @@
 package dev.hookyard.gateway.ingest;
 
+import dev.hookyard.common.logging.FailureCause;
 import dev.hookyard.common.logging.LogContext;
 import dev.hookyard.common.metrics.HookyardMetrics;
 import dev.hookyard.gateway.http.ApiErrors;
@@ -40,18 +41,13 @@ final class Acknowledgement {
         HookyardMetrics.ackLatency(System.nanoTime() - started);
       }))
       .onFailure(LogContext.delivery(deliveryId, event, err -> {
+        FailureCause cause = Refusals.fromStore(err);
         if (err instanceof DeliveryStore.Unstorable refused) {
-          log.warn("Delivery {} ({}) refused by the database: {}", deliveryId, event, refused.getMessage());
-          RawBody.reject(ctx, 400, "unstorable", "the delivery could not be stored: " + refused.getMessage());
+          RawBody.reject(ctx, 400, "unstorable", "the delivery could not be stored: " + refused.getMessage(), cause, deliveryId, event);
           return;
         }
-        if (err instanceof DeliveryStore.Overloaded) {
-          log.debug("Delivery {} ({}) not stored: {}", deliveryId, event, err.getMessage());
-        } else {
-          log.warn("Delivery {} ({}) not stored: {}", deliveryId, event, err.toString());
-        }
         ctx.response().putHeader("Retry-After", "5");
-        RawBody.reject(ctx, 503, "unavailable", "the delivery could not be stored; retry later");
+        RawBody.reject(ctx, 503, "unavailable", "the delivery could not be stored; retry later", cause, deliveryId, event);
       }));
   }
 

@@ -114,11 +114,11 @@ final class AlertIngest implements Handler<RoutingContext> {
 
   private void received(RoutingContext ctx, String contentType, String sig, Verified verified, long started) {
     if (!verified.signed()) {
-      RawBody.reject(ctx, 401, "invalid_signature", "Sentry-Hook-Signature does not match the body");
+      RawBody.reject(ctx, 401, "invalid_signature", "Sentry-Hook-Signature does not match the body", null, event());
       return;
     }
     if (!verified.checked().valid()) {
-      RawBody.reject(ctx, 400, "invalid_body", verified.checked().error());
+      RawBody.reject(ctx, 400, "invalid_body", verified.checked().error(), verified.id(), event());
       return;
     }
     String event = event();

@@ -3,6 +3,8 @@ package dev.hookyard.gateway.ingest;
 import dev.hookyard.common.JsonDates;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.db.DatabaseCondition;
+import dev.hookyard.common.metrics.HookyardMetrics;
 import dev.hookyard.common.webhook.GitHubSignature;
 import dev.hookyard.gateway.http.ApiErrors;
 import io.vertx.core.Future;
@@ -39,6 +41,7 @@ public final class IngestRoutes {
       Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, 1)),
       config.integer(HookyardConfig.INGEST_TIMEOUT_MS, 5_000),
       config.integer(HookyardConfig.INGEST_MAX_WAITING, 10_000));
+    HookyardMetrics.refusalReasons(Refusals.REASONS);
   }
 
   /**
@@ -86,15 +89,26 @@ public final class IngestRoutes {
       .onFailure(err -> ApiErrors.unavailable(ctx, err)));
   }
 
-  static JsonObject health(Row r) {
+  /**
+   * The hour's figures from the database, and what this gateway sees now: the
+   * database's condition ({@code "disk full"}) and the causes of refusals within the
+   * last repeat interval. Refusals for a cause of hookyard's or its database's make the
+   * endpoint degraded while they last; those that are the senders' doing do not.
+   */
+  private JsonObject health(Row r) {
     long total = r.getLong("total");
     long failed = r.getLong("failed");
     double rate = total == 0 ? 1.0 : (double) (total - failed) / total;
+    String condition = DatabaseCondition.of(vertx).current();
+    JsonArray refusing = Refusals.ongoing(vertx);
+    boolean healthy = rate >= 0.95 && condition == null && !Refusals.refusingOwnFault(refusing);
     return new JsonObject()
-      .put("status", rate >= 0.95 ? "healthy" : "degraded")
+      .put("status", healthy ? "healthy" : "degraded")
       .put("success_rate", Math.round(rate * 10_000) / 10_000.0)
       .put("total_events_last_hour", total)
       .put("failed_events_last_hour", failed)
-      .put("last_event_at", JsonDates.iso(r.getOffsetDateTime("last_event_at")));
+      .put("last_event_at", JsonDates.iso(r.getOffsetDateTime("last_event_at")))
+      .put("database", condition == null ? "up" : condition)
+      .put("refusing", refusing);
   }
 }

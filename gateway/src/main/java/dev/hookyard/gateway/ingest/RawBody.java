@@ -1,5 +1,6 @@
 package dev.hookyard.gateway.ingest;
 
+import dev.hookyard.common.logging.FailureCause;
 import dev.hookyard.common.metrics.HookyardMetrics;
 import dev.hookyard.gateway.http.ApiErrors;
 import io.vertx.core.Handler;
@@ -149,6 +150,7 @@ final class RawBody {
    */
   static void refuseEarly(RoutingContext ctx, int status, String code, String message) {
     HookyardMetrics.deliveryRejected(code);
+    Refusals.refused(ctx, status, Refusals.beforeStore(code, message), null, null);
     HttpServerResponse response = ctx.response();
     if (response.ended() || response.closed()) {
       return;
@@ -161,8 +163,15 @@ final class RawBody {
       .onComplete(ar -> ctx.vertx().setTimer(LINGER_MS, t -> ctx.request().connection().close()));
   }
 
-  static void reject(RoutingContext ctx, int status, String code, String message) {
+  /** Refuses a delivery whose body was read, its id and event checked. */
+  static void reject(RoutingContext ctx, int status, String code, String message, String deliveryId, String event) {
+    reject(ctx, status, code, message, Refusals.beforeStore(code, message), deliveryId, event);
+  }
+
+  static void reject(RoutingContext ctx, int status, String code, String message, FailureCause cause, String deliveryId,
+                     String event) {
     HookyardMetrics.deliveryRejected(code);
+    Refusals.refused(ctx, status, cause, deliveryId, event);
     ApiErrors.send(ctx, status, code, message);
   }
 

@@ -113,12 +113,13 @@ final class WebhookIngest implements Handler<RoutingContext> {
   private void received(RoutingContext ctx, String contentType, String sig, String event, String guid, Buffer body,
                         Verified verified, long started) {
     if (!verified.signed()) {
-      RawBody.reject(ctx, 401, "invalid_signature", "X-Hub-Signature-256 does not match the body under any configured secret");
+      RawBody.reject(ctx, 401, "invalid_signature", "X-Hub-Signature-256 does not match the body under any configured secret",
+        guid, event);
       return;
     }
     WebhookPayload.Checked checked = verified.checked();
     if (!checked.valid()) {
-      RawBody.reject(ctx, 400, "invalid_body", checked.error());
+      RawBody.reject(ctx, 400, "invalid_body", checked.error(), guid, event);
       return;
     }
     if (event.equals("ping")) {

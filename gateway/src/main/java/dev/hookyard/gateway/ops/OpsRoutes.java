@@ -2,6 +2,7 @@ package dev.hookyard.gateway.ops;
 
 import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.common.Addresses;
+import dev.hookyard.common.db.DatabaseCondition;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
@@ -15,6 +16,8 @@ import io.vertx.sqlclient.Pool;
 
 /**
  * {@code /health} (liveness), {@code /ready} (database and event bus answer), {@code /metrics}.
+ * While recent failures show the database refusing writes for a reason of its own, its
+ * {@code database} field names it ({@code "disk full"}) instead of {@code "up"}.
  * Every role depends on the database and on its own event bus; {@code /ready} also tells
  * how many processes this one sees in the cluster, which is not a dependency: a gateway
  * alone keeps storing deliveries, processors alone keep polling for jobs.
@@ -36,14 +39,20 @@ public final class OpsRoutes {
   }
 
   private void ready(RoutingContext ctx) {
-    Future<String> db = pool.query("SELECT 1").execute().map(r -> "up").otherwise("down");
+    // A database that answers may still refuse writes (a full disk): named, but still ready,
+    // since every replica shares the database and taking them all out of service would
+    // turn 503s into connection errors.
+    Future<String> db = pool.query("SELECT 1").execute().map(r -> {
+      String condition = DatabaseCondition.of(vertx).current();
+      return condition == null ? "up" : condition;
+    }).otherwise("down");
     // This node's own event bus: a peer that died (and is not yet dropped from the
     // cluster) is not this process's dependency, and must not make it unready.
     Future<String> bus = vertx.eventBus()
       .request(Addresses.PING, new JsonObject().put("type", "ping"), new DeliveryOptions().setSendTimeout(2_000).setLocalOnly(true))
       .map(r -> "up").otherwise("down");
     Future.join(db, bus).onComplete(ar -> {
-      boolean ready = "up".equals(db.result()) && "up".equals(bus.result());
+      boolean ready = !"down".equals(db.result()) && "up".equals(bus.result());
       ApiErrors.json(ctx, ready ? 200 : 503, new JsonObject()
         .put("status", ready ? "ready" : "not_ready")
         .put("database", db.result())

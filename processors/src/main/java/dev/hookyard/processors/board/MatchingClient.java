@@ -2,13 +2,16 @@ package dev.hookyard.processors.board;
 
 import dev.hookyard.common.Addresses;
 import dev.hookyard.common.board.IssueReferences;
+import dev.hookyard.common.logging.FailureCause;
 import dev.hookyard.common.logging.LogContext;
+import dev.hookyard.common.logging.RepeatedFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.eventbus.DeliveryOptions;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Asks the matching verticle (any node's) about a pull request. When no matcher answers
@@ -38,9 +41,11 @@ final class MatchingClient {
     return vertx.eventBus().<JsonObject>request(Addresses.MATCHING_REQUEST, request, options)
       .map(reply -> Matches.fromReply(reply.body()))
       .recover(err -> {
+        FailureCause cause = FailureCause.of(err);
+        String example = "PR #" + pr.number() + " of " + pr.repository() + " for " + pr.workspace();
         try (LogContext.Scope fields = LogContext.delivery(pr.deliveryId(), null)) {
-          log.warn("Matching PR #{} of {} for {} fell back to explicit identifiers: {}", pr.number(), pr.repository(),
-            pr.workspace(), err.getMessage());
+          RepeatedFailures.of(vertx, log, Level.WARN, "pull requests matched by explicit identifiers only")
+            .record(cause, example, () -> "Matching " + example + " fell back to explicit identifiers: " + cause.text());
         }
         return Future.succeededFuture(Matches.explicitOnly(
           IssueReferences.find(prefix, pr.title(), pr.body(), pr.headRef()), "explicit", "unavailable"));

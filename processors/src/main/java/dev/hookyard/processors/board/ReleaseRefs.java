@@ -2,10 +2,13 @@ package dev.hookyard.processors.board;
 
 import dev.hookyard.common.board.IssueReferences;
 import dev.hookyard.common.github.NoGitHubCredentials;
+import dev.hookyard.common.logging.FailureCause;
+import dev.hookyard.common.logging.RepeatedFailures;
 import dev.hookyard.common.queue.RetryLater;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,6 +24,8 @@ import java.util.Set;
 final class ReleaseRefs {
 
   private static final Logger log = LoggerFactory.getLogger(ReleaseRefs.class);
+  private static final RepeatedFailures UNREAD = RepeatedFailures.of(log, Level.WARN,
+    "release pull requests read without their commits");
 
   private final Set<String> heads;
   private final Set<String> bases;
@@ -49,8 +54,10 @@ final class ReleaseRefs {
           log.debug("Commits of release PR #{} of {} not read: {}", pr.number(), pr.repository(), err.getMessage());
           return Future.succeededFuture(List.of());
         }
-        log.warn("Commits of release PR #{} of {} not read; using its title and body: {}", pr.number(), pr.repository(),
-          err.getMessage());
+        FailureCause cause = FailureCause.of(err);
+        String example = "PR #" + pr.number() + " of " + pr.repository();
+        UNREAD.record(cause, example,
+          () -> "Commits of release " + example + " not read; using its title and body: " + cause.text());
         return Future.succeededFuture(List.of());
       })
       .map(messages -> {

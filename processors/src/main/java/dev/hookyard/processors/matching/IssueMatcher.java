@@ -1,6 +1,8 @@
 package dev.hookyard.processors.matching;
 
 import dev.hookyard.common.board.IssueReferences;
+import dev.hookyard.common.logging.FailureCause;
+import dev.hookyard.common.logging.RepeatedFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -10,6 +12,7 @@ import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -75,7 +78,9 @@ final class IssueMatcher {
       });
     }).recover(e -> {
       // Explicit identifiers still link: the caller must not lose them to a database hiccup.
-      log.warn("Semantic matching in workspace {} failed: {}", r.workspaceId(), e.toString());
+      FailureCause cause = FailureCause.of(e);
+      RepeatedFailures.of(vertx, log, Level.WARN, "semantic matchings failed").record(cause, "workspace " + r.workspaceId(),
+        () -> "Semantic matching in workspace " + r.workspaceId() + " failed: " + cause.text());
       return Future.succeededFuture(result.put("candidates", new JsonArray()).put("verifier", "skipped")
         .put("semantic_error", String.valueOf(e.getMessage())));
     });

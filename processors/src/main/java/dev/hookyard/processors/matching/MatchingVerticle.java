@@ -1,7 +1,9 @@
 package dev.hookyard.processors.matching;
 
 import dev.hookyard.common.Addresses;
+import dev.hookyard.common.logging.FailureCause;
 import dev.hookyard.common.logging.LogContext;
+import dev.hookyard.common.logging.RepeatedFailures;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
 import io.vertx.core.eventbus.Message;
@@ -9,6 +11,7 @@ import io.vertx.core.eventbus.MessageConsumer;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Answers {@code matching.request} (see {@link Addresses#MATCHING_REQUEST}). A malformed
@@ -64,7 +67,8 @@ final class MatchingVerticle extends VerticleBase {
       if (ar.succeeded()) {
         message.reply(ar.result());
       } else {
-        log.error("Matching in workspace {} failed", request.workspaceId(), ar.cause());
+        RepeatedFailures.of(vertx, log, Level.ERROR, "matching requests failed").record(FailureCause.of(ar.cause()),
+          "workspace " + request.workspaceId(), () -> "Matching in workspace " + request.workspaceId() + " failed", ar.cause());
         message.fail(500, String.valueOf(ar.cause().getMessage()));
       }
     }));

@@ -1,5 +1,7 @@
 package dev.hookyard.processors.matching;
 
+import dev.hookyard.common.logging.FailureCause;
+import dev.hookyard.common.logging.RepeatedFailures;
 import io.vertx.circuitbreaker.CircuitBreaker;
 import io.vertx.circuitbreaker.CircuitBreakerOptions;
 import io.vertx.circuitbreaker.CircuitBreakerState;
@@ -8,6 +10,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * The LLM verifier behind one circuit breaker per process, shared by every matching
@@ -29,10 +32,12 @@ final class VerifierBreaker {
 
   private final LlmVerifier verifier;
   private final CircuitBreaker breaker;
+  private final RepeatedFailures failures;
 
   VerifierBreaker(Vertx vertx, LlmVerifier verifier, long timeoutMs, int maxFailures, long resetMs) {
     this.verifier = verifier;
     String provider = verifier.provider().label();
+    this.failures = RepeatedFailures.of(vertx, log, Level.WARN, "AI verifier (" + provider + ") calls failed");
     this.breaker = CircuitBreaker.create("hookyard-ai-verifier-" + provider, vertx, new CircuitBreakerOptions()
         .setMaxFailures(maxFailures)
         .setMaxRetries(0)
@@ -61,7 +66,9 @@ final class VerifierBreaker {
       } else if (ar.cause() instanceof OpenCircuitException) {
         call = new Call(REJECTED, null);
       } else {
-        log.warn("AI verifier ({}) call about {} failed: {}", verifier.provider().label(), issue.identifier(), ar.cause().toString());
+        FailureCause cause = FailureCause.of(ar.cause());
+        failures.record(cause, issue.identifier(), () -> "AI verifier (" + verifier.provider().label() + ") call about "
+          + issue.identifier() + " failed: " + cause.text());
         call = new Call(FAILED, null);
       }
       MatchingMetrics.verifierCall(call.outcome());

@@ -1,6 +1,8 @@
 package dev.hookyard.processors.verification;
 
 import dev.hookyard.common.board.BoardEvents;
+import dev.hookyard.common.logging.FailureCause;
+import dev.hookyard.common.logging.RepeatedFailures;
 import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
@@ -12,6 +14,8 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
+import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -135,9 +139,18 @@ final class DeployProcessor implements JobHandler {
       } else {
         boolean byTime = started != null && !a.getOffsetDateTime("merged_at").isAfter(started);
         ships = ancestry == null || merged == null ? Future.succeededFuture(byTime)
-          : ancestry.contains(fullName, merged, head)
-            // Rate-limited: the job runs again once the limit lifts; any other failure falls back on the times.
-            .recover(err -> err instanceof RetryLater ? Future.failedFuture(err) : Future.succeededFuture(byTime));
+          : ancestry.contains(fullName, merged, head).recover(err -> {
+            if (err instanceof RetryLater) {
+              // Rate-limited: the job runs again once the limit lifts.
+              return Future.failedFuture(err);
+            }
+            FailureCause cause = FailureCause.of(err);
+            String example = merged + " in " + fullName + "@" + head;
+            RepeatedFailures.of(vertx, LoggerFactory.getLogger(DeployProcessor.class), Level.WARN, "deploy ancestry checks failed")
+              .record(cause, example, () -> "Whether the deploy of " + fullName + "@" + head + " ships " + merged
+              + " was not asked of GitHub; judged by merge time: " + cause.text());
+            return Future.succeededFuture(byTime);
+          });
       }
       checks.add(ships.map(yes -> yes ? a : null));
     }
