@@ -18,6 +18,7 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 import static dev.hookyard.common.JsonDates.iso;
@@ -95,6 +96,15 @@ final class ProjectApi {
   }
 
   private void snapshots(RoutingContext ctx) {
+    listOfProject(ctx, TrackingQueries.PROJECT_SNAPSHOTS, r -> progress(r.getString("commit_sha"), r.getInteger("total"),
+      r.getInteger("done"), r.getJsonArray("phases"), r.getOffsetDateTime("created_at")).put("id", r.getLong("id")));
+  }
+
+  /**
+   * Answers one of a project's lists: {@code sql} takes the workspace slug, the project
+   * id and the {@code limit} query parameter; 404 when the workspace has no such project.
+   */
+  private void listOfProject(RoutingContext ctx, String sql, Function<Row, JsonObject> item) {
     String slug = ctx.pathParam("ws");
     Long id = projectId(ctx);
     if (id == null) {
@@ -109,11 +119,10 @@ final class ProjectApi {
         noProject(ctx, slug, id);
         return Future.succeededFuture();
       }
-      return pool.preparedQuery(TrackingQueries.PROJECT_SNAPSHOTS).execute(Tuple.of(slug, id, limit)).map(rows -> {
+      return pool.preparedQuery(sql).execute(Tuple.of(slug, id, limit)).map(rows -> {
         JsonArray out = new JsonArray();
         for (Row r : rows) {
-          out.add(progress(r.getString("commit_sha"), r.getInteger("total"), r.getInteger("done"), r.getJsonArray("phases"),
-            r.getOffsetDateTime("created_at")).put("id", r.getLong("id")));
+          out.add(item.apply(r));
         }
         ApiErrors.json(ctx, 200, out);
         return null;
@@ -141,37 +150,15 @@ final class ProjectApi {
   }
 
   private void updates(RoutingContext ctx) {
-    String slug = ctx.pathParam("ws");
-    Long id = projectId(ctx);
-    if (id == null) {
-      return;
-    }
-    Integer limit = QueryParams.intParam(ctx, "limit", 100, 1, 1000);
-    if (limit == null) {
-      return;
-    }
-    pool.preparedQuery(TrackingQueries.PROJECT_EXISTS).execute(Tuple.of(slug, id)).compose(found -> {
-      if (found.size() == 0) {
-        noProject(ctx, slug, id);
-        return Future.succeededFuture();
-      }
-      return pool.preparedQuery(TrackingQueries.PROJECT_UPDATES).execute(Tuple.of(slug, id, limit)).map(rows -> {
-        JsonArray out = new JsonArray();
-        for (Row r : rows) {
-          out.add(new JsonObject()
-            .put("id", r.getLong("id"))
-            .put("commit_sha", r.getString("commit_sha"))
-            .put("ref", r.getString("ref"))
-            .put("reason", r.getString("reason"))
-            .put("files", new JsonArray(List.of((Object[]) r.getArrayOfStrings("files"))))
-            .put("status", r.getString("status"))
-            .put("status_reason", r.getString("status_reason"))
-            .put("created_at", iso(r.getOffsetDateTime("created_at")))
-            .put("refreshed_at", iso(r.getOffsetDateTime("refreshed_at"))));
-        }
-        ApiErrors.json(ctx, 200, out);
-        return null;
-      });
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    listOfProject(ctx, TrackingQueries.PROJECT_UPDATES, r -> new JsonObject()
+      .put("id", r.getLong("id"))
+      .put("commit_sha", r.getString("commit_sha"))
+      .put("ref", r.getString("ref"))
+      .put("reason", r.getString("reason"))
+      .put("files", new JsonArray(List.of((Object[]) r.getArrayOfStrings("files"))))
+      .put("status", r.getString("status"))
+      .put("status_reason", r.getString("status_reason"))
+      .put("created_at", iso(r.getOffsetDateTime("created_at")))
+      .put("refreshed_at", iso(r.getOffsetDateTime("refreshed_at"))));
   }
 }
