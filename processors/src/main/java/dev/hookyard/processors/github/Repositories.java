@@ -34,24 +34,13 @@ final class Repositories {
   /** The repository a payload's {@code repository} object names; null when hookyard has never heard of it. */
   static Future<Known> find(SqlClient client, JsonObject repository) {
     Named named = Named.of(repository);
-    return client.preparedQuery(RepositoryQueries.FIND).execute(Tuple.of(named.githubId(), named.fullName()))
-      .compose(rows -> {
-        if (rows.size() == 0) {
-          return Future.succeededFuture(null);
-        }
-        Row r = rows.iterator().next();
-        Known known = new Known(r.getLong("id"), r.getString("full_name"), r.getString("default_branch"), r.getBoolean("tracked"));
-        if (r.getLong("github_id") != null) {
-          return Future.succeededFuture(known);
-        }
-        return client.preparedQuery(RepositoryQueries.LEARN_ID).execute(Tuple.of(known.id(), named.githubId())).map(known);
-      });
+    return findAll(client, List.of(named)).map(found -> found.get(named));
   }
 
   /**
-   * {@link #find} for many payloads' repositories in one statement: the known row of
-   * each distinct repository named (absent: never heard of); rows known only by name
-   * learn their GitHub ids as with {@link #find}.
+   * The known row of each distinct repository named, in one statement: by GitHub id,
+   * else by name if that row has not learnt another id (absent: never heard of). Rows
+   * known only by name learn their GitHub ids.
    */
   static Future<Map<Named, Known>> findAll(SqlClient client, Collection<Named> repositories) {
     List<Named> named = List.copyOf(new LinkedHashSet<>(repositories));

@@ -4,21 +4,9 @@ package dev.hookyard.processors.github;
 final class RepositoryQueries {
 
   /**
-   * The repository a webhook names: by GitHub id ($1), else by name ($2) if that row has
-   * not learnt another id. Its tracking state and default branch come along.
-   */
-  static final String FIND = """
-    SELECT r.id, r.github_id, r.full_name, r.default_branch, t.tracked
-      FROM repositories r JOIN repository_tracking t ON t.id = r.id
-     WHERE r.github_id = $1
-        OR (r.github_id IS NULL AND r.deleted_at IS NULL AND lower(r.full_name) = lower($2))
-     ORDER BY (r.github_id IS NOT NULL) DESC
-     LIMIT 1
-    """;
-
-  /**
-   * {@link #FIND} for many repositories at once: for each (GitHub id $1[n], name $2[n]),
-   * the row it names, answered with its position n (none: never heard of).
+   * The repositories webhooks name: for each (GitHub id $1[n], name $2[n]), the row with
+   * that GitHub id, else a live row of that name that has not learnt another id, with its
+   * tracking state and default branch, answered with its position n (none: never heard of).
    */
   static final String FIND_ALL = """
     SELECT DISTINCT ON (u.n) u.n, r.id, r.github_id, r.full_name, r.default_branch, t.tracked

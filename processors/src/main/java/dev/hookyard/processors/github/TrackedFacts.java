@@ -40,7 +40,7 @@ final class TrackedFacts {
   }
 
   /** A fact waiting for its batch's transaction. */
-  private record Pending(Repositories.Named repository, String fullName, List<UserDirectory.Person> people, Write write,
+  private record Pending(Repositories.Named repository, List<UserDirectory.Person> people, Write write,
                          Promise<JobOutcome> outcome) {
   }
 
@@ -57,8 +57,7 @@ final class TrackedFacts {
   }
 
   Future<JobOutcome> store(JsonObject repository, List<UserDirectory.Person> people, Write write) {
-    Pending pending = new Pending(Repositories.Named.of(repository), repository.getString("full_name"), people, write,
-      Promise.promise());
+    Pending pending = new Pending(Repositories.Named.of(repository), people, write, Promise.promise());
     if (collecting != null) {
       collecting.add(pending);
     } else {
@@ -102,7 +101,7 @@ final class TrackedFacts {
         for (Pending p : batch) {
           Repositories.Known known = found.get(p.repository());
           written = written.compose(v -> (known == null || !known.tracked()
-              ? Future.succeededFuture(Stored.ignored("repository " + p.fullName() + " is not tracked"))
+              ? Future.succeededFuture(Stored.ignored("repository " + p.repository().fullName() + " is not tracked"))
               : p.write().apply(conn, known, userIds))
             .map(s -> {
               stored.add(s);
