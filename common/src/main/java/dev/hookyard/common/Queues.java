@@ -65,6 +65,13 @@ public final class Queues {
   /** An issue's embedding to (re)compute after it was created or retitled. Payload {@code {issue_id}}. */
   public static final String ISSUE_EMBEDDING = "issue-embedding";
 
+  /**
+   * Steps of operators' bulk operations (a replay or reprocess of stored deliveries, a
+   * retry of dead letters): each step queues the operation's next bounded batch.
+   * Payload {@code {operation_id}}.
+   */
+  public static final String OPERATIONS = "operations";
+
   /** Queues of jobs that processors create, as opposed to the ones deliveries land in. */
   public static final List<String> FOLLOW_UP = List.of(INDEX_REPOSITORY, REFRESH_PROJECT, COMMIT_SIZES, DEVELOPER_METRICS,
     WORKSPACE_FANOUT,
@@ -92,6 +99,14 @@ public final class Queues {
     all.add(UNHANDLED);
     all.add(SENTRY_ALERTS);
     all.add(LOKI_ALERTS);
+    return all;
+  }
+
+  /** Every queue there is: the webhook queues, the follow-up queues and {@link #OPERATIONS}. */
+  public static List<String> all() {
+    List<String> all = webhookQueues();
+    all.addAll(FOLLOW_UP);
+    all.add(OPERATIONS);
     return all;
   }
 

@@ -11,7 +11,8 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Keeps the {@code hookyard_queue_depth} gauge of every queue current. Gauges live in
+ * Keeps the {@code hookyard_queue_depth}, {@code hookyard_queue_oldest_job_seconds} and
+ * {@code hookyard_queue_paused} gauges of every queue current. Gauges live in
  * each process's own registry, so every scheduler process runs it (not cluster-wide).
  */
 final class QueueDepthTask implements ScheduledTask {
@@ -46,9 +47,11 @@ final class QueueDepthTask implements ScheduledTask {
       known.addAll(depths.keySet());
       long total = 0;
       for (String q : known) {
-        long depth = depths.getOrDefault(q, 0L);
-        HookyardMetrics.queueDepth(q, depth);
-        total += depth;
+        QueueAdmin.Depth depth = depths.getOrDefault(q, new QueueAdmin.Depth(0, 0, false));
+        HookyardMetrics.queueDepth(q, depth.jobs());
+        HookyardMetrics.queueOldestJob(q, depth.oldestSeconds());
+        HookyardMetrics.queuePaused(q, depth.paused());
+        total += depth.jobs();
       }
       return total + " jobs waiting in " + known.size() + " queues";
     });

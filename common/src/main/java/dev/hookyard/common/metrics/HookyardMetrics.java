@@ -29,6 +29,8 @@ public final class HookyardMetrics {
 
   private static final MeterRegistry FALLBACK = new SimpleMeterRegistry();
   private static final Map<String, AtomicLong> QUEUE_DEPTH = new ConcurrentHashMap<>();
+  private static final Map<String, AtomicLong> QUEUE_OLDEST_MS = new ConcurrentHashMap<>();
+  private static final Map<String, AtomicLong> QUEUE_PAUSED = new ConcurrentHashMap<>();
   // Meters on the per-request path are looked up once per registry, not rebuilt for every delivery.
   private static volatile HotMeters hot;
 
@@ -160,6 +162,26 @@ public final class HookyardMetrics {
         .description("Jobs queued, waiting for a retry or running").tag("queue", q).register(registry());
       return value;
     }).set(depth);
+  }
+
+  /** Sets the gauge of how long a queue's oldest due job has waited, in seconds (0 when none waits). */
+  public static void queueOldestJob(String queue, double seconds) {
+    QUEUE_OLDEST_MS.computeIfAbsent(queue, q -> {
+      AtomicLong value = new AtomicLong();
+      Gauge.builder("hookyard.queue.oldest.job.seconds", value, v -> v.get() / 1000.0)
+        .description("How long the oldest job due in the queue has waited").tag("queue", q).register(registry());
+      return value;
+    }).set(Math.round(seconds * 1000));
+  }
+
+  /** Sets the gauge that says whether a queue is paused (1) or not (0). */
+  public static void queuePaused(String queue, boolean paused) {
+    QUEUE_PAUSED.computeIfAbsent(queue, q -> {
+      AtomicLong value = new AtomicLong();
+      Gauge.builder("hookyard.queue.paused", value, AtomicLong::get)
+        .description("1 while the queue is paused: its jobs wait and no worker claims them").tag("queue", q).register(registry());
+      return value;
+    }).set(paused ? 1 : 0);
   }
 
   /**

@@ -6,15 +6,18 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.OffsetDateTime;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 
-/** The operators' side of the queue: counts per queue and status, dead letters, retries and replays. */
+/** The operators' side of the queue: counts per queue and status, pauses, dead letters, retries and replays. */
 public final class QueueAdmin {
 
   /** Job statuses as reported: waiting ones from the queue, finished ones from the history. */
@@ -33,9 +36,14 @@ public final class QueueAdmin {
       .map(rows -> rows.iterator().next().getLong("id"));
   }
 
-  /** Per queue: queued, running, done, ignored, failed, dead, oldest_queued_age_s. */
+  /**
+   * Per queue: queued, running, done, ignored, failed, dead, oldest_queued_age_s and
+   * paused; a paused queue is listed even when it holds no job.
+   */
   public Future<JsonObject> stats() {
-    return pool.query(QueueQueries.STATS).execute().map(rows -> {
+    return Future.all(pool.query(QueueQueries.STATS).execute(), paused()).map(both -> {
+      RowSet<Row> rows = both.resultAt(0);
+      Set<String> paused = both.<Map<String, OffsetDateTime>>resultAt(1).keySet();
       Map<String, JsonObject> byQueue = new TreeMap<>();
       for (Row r : rows) {
         JsonObject q = byQueue.computeIfAbsent(r.getString("queue"), k -> emptyStats());
@@ -46,9 +54,33 @@ public final class QueueAdmin {
           q.put("oldest_queued_age_s", Math.max(q.getDouble("oldest_queued_age_s"), Math.round(age * 10) / 10.0));
         }
       }
+      paused.forEach(q -> byQueue.computeIfAbsent(q, k -> emptyStats()));
       JsonObject out = new JsonObject();
-      byQueue.forEach(out::put);
+      byQueue.forEach((q, o) -> out.put(q, o.put("paused", paused.contains(q))));
       return out;
+    });
+  }
+
+  /**
+   * Pauses a queue: its jobs stay queued (deliveries are still stored and their jobs
+   * added) and no worker of any process claims one until it is resumed. True when it
+   * was not paused before.
+   */
+  public Future<Boolean> pause(String queue) {
+    return pool.preparedQuery(QueueQueries.PAUSE).execute(Tuple.of(queue)).map(rows -> rows.rowCount() > 0);
+  }
+
+  /** Resumes a paused queue; true when it was paused. The caller wakes its workers. */
+  public Future<Boolean> resume(String queue) {
+    return pool.preparedQuery(QueueQueries.RESUME).execute(Tuple.of(queue)).map(rows -> rows.rowCount() > 0);
+  }
+
+  /** The paused queues and when each was paused. */
+  public Future<Map<String, OffsetDateTime>> paused() {
+    return pool.query(QueueQueries.PAUSED).execute().map(rows -> {
+      Map<String, OffsetDateTime> m = new TreeMap<>();
+      rows.forEach(r -> m.put(r.getString("queue"), r.getOffsetDateTime("paused_at")));
+      return m;
     });
   }
 
@@ -59,11 +91,22 @@ public final class QueueAdmin {
     return o;
   }
 
-  /** Jobs waiting or running, per queue. */
-  public Future<Map<String, Long>> depth() {
-    return pool.query(QueueQueries.DEPTH).execute().map(rows -> {
-      Map<String, Long> m = new HashMap<>();
-      rows.forEach(r -> m.put(r.getString("queue"), r.getLong("n")));
+  /** One queue's gauges: jobs waiting or running, the oldest due job's wait in seconds, whether it is paused. */
+  public record Depth(long jobs, double oldestSeconds, boolean paused) {
+  }
+
+  /** Per queue with jobs or a pause: its {@link Depth}. */
+  public Future<Map<String, Depth>> depth() {
+    return Future.all(pool.query(QueueQueries.DEPTH).execute(), paused()).map(both -> {
+      RowSet<Row> rows = both.resultAt(0);
+      Set<String> paused = both.<Map<String, OffsetDateTime>>resultAt(1).keySet();
+      Map<String, Depth> m = new HashMap<>();
+      for (Row r : rows) {
+        Object oldest = r.getValue("oldest_s");
+        String q = r.getString("queue");
+        m.put(q, new Depth(r.getLong("n"), oldest == null ? 0 : ((Number) oldest).doubleValue(), paused.contains(q)));
+      }
+      paused.forEach(q -> m.putIfAbsent(q, new Depth(0, 0, true)));
       return m;
     });
   }

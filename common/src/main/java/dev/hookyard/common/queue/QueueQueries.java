@@ -14,16 +14,20 @@ final class QueueQueries {
    * The driver keeps the statement prepared, so PostgreSQL plans it once for any limit:
    * the claimed rows and their deliveries are found by key ({@code = ANY}, a lateral
    * lookup), so that plan never scans the table for a batch it guessed too large.
+   * A paused queue ({@code queue_pauses}) gives nothing: one primary-key lookup that
+   * PostgreSQL evaluates once per statement, before it reads a single job.
    */
   static final String CLAIM = """
     WITH expired AS (
       SELECT id, delivery_id, status AS prev_status FROM job_queue
        WHERE queue = $1 AND status = 'running' AND run_at <= now()
+         AND NOT EXISTS (SELECT 1 FROM queue_pauses WHERE queue = $1)
        LIMIT $2
        FOR UPDATE SKIP LOCKED
     ), due AS (
       SELECT id, delivery_id, status AS prev_status FROM job_queue
        WHERE queue = $1 AND status IN ('queued', 'failed') AND run_at <= now()
+         AND NOT EXISTS (SELECT 1 FROM queue_pauses WHERE queue = $1)
        ORDER BY priority DESC, run_at, id
        LIMIT $2
        FOR UPDATE SKIP LOCKED
@@ -134,7 +138,18 @@ final class QueueQueries {
     SELECT queue, status, count(*), NULL FROM job_history GROUP BY queue, status
     """;
 
-  static final String DEPTH = "SELECT queue, count(*) AS n FROM job_queue GROUP BY queue";
+  /** Per queue: jobs waiting or running, and how long the oldest due one has waited (seconds). */
+  static final String DEPTH = """
+    SELECT queue, count(*) AS n,
+           extract(epoch FROM now() - min(run_at) FILTER (WHERE status IN ('queued', 'failed') AND run_at <= now())) AS oldest_s
+      FROM job_queue GROUP BY queue
+    """;
+
+  static final String PAUSE = "INSERT INTO queue_pauses (queue) VALUES ($1) ON CONFLICT (queue) DO NOTHING";
+
+  static final String RESUME = "DELETE FROM queue_pauses WHERE queue = $1";
+
+  static final String PAUSED = "SELECT queue, paused_at FROM queue_pauses ORDER BY queue";
 
   static final String DEAD = """
     SELECT id, queue, delivery_id, payload, attempts, last_error, created_at, finished_at
