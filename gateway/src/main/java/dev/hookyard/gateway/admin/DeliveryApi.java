@@ -18,11 +18,18 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.RowSet;
 import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.util.Base64;
+import java.util.List;
 
 import static dev.hookyard.common.JsonDates.iso;
 
@@ -53,27 +60,86 @@ final class DeliveryApi {
     router.post("/api/v1/jobs/:id/retry").handler(auth).handler(this::retry);
   }
 
+  /** Statuses a delivery is listed by: its latest job's. */
+  private static final List<String> LISTED_STATUSES = QueueAdmin.STATUSES;
+  private static final OffsetDateTime EARLIEST = OffsetDateTime.of(1970, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+  private static final OffsetDateTime LATEST = OffsetDateTime.of(9999, 1, 1, 0, 0, 0, 0, ZoneOffset.UTC);
+
+  /**
+   * Deliveries newest first, filtered, a page at a time: a full page answers the next
+   * page's {@code cursor} in {@code X-Next-Cursor} and a {@code Link: rel="next"} header.
+   */
   private void list(RoutingContext ctx) {
     Integer limit = QueryParams.intParam(ctx, "limit", 50, 1, 1000);
-    if (limit == null) {
+    String status = QueryParams.oneOf(ctx, "status", LISTED_STATUSES);
+    OffsetDateTime since = QueryParams.time(ctx, "since");
+    OffsetDateTime until = QueryParams.time(ctx, "until");
+    Cursor after = Cursor.parse(ctx);
+    if (limit == null || ctx.response().ended()) {
       return;
     }
-    String event = ctx.request().getParam("event");
-    String status = ctx.request().getParam("status");
+    Tuple params = Tuple.of(since == null ? EARLIEST : since, until == null ? LATEST : until,
+      QueryParams.optional(ctx, "event"), QueryParams.optional(ctx, "action"), QueryParams.optional(ctx, "repository"), status)
+      .addOffsetDateTime(after == null ? LATEST : after.at()).addString(after == null ? "" : after.id()).addInteger(limit);
     pool.preparedQuery(DeliveryQueries.LIST)
-      .execute(Tuple.of(blankToNull(event), blankToNull(status), limit))
+      .execute(params)
       .onSuccess(rows -> {
         JsonArray out = new JsonArray();
+        Row last = null;
         for (Row r : rows) {
           out.add(withJobState(new JsonObject()
             .put("delivery_id", r.getString("id"))
             .put("event", r.getString("event"))
-            .put("action", r.getString("action")), r)
+            .put("action", r.getString("action"))
+            .put("repository", r.getString("repository")), r)
             .put("received_at", iso(r.getOffsetDateTime("received_at"))));
+          last = r;
+        }
+        if (rows.size() == limit) {
+          String next = new Cursor(last.getOffsetDateTime("received_at"), last.getString("id")).encode();
+          ctx.response().putHeader("X-Next-Cursor", next)
+            .putHeader("Link", "<" + nextPage(ctx, next) + ">; rel=\"next\"");
         }
         ApiErrors.json(ctx, 200, out);
       })
       .onFailure(err -> ApiErrors.unavailable(ctx, err));
+  }
+
+  /** This request's path and query with {@code cursor} replaced. */
+  private static String nextPage(RoutingContext ctx, String cursor) {
+    StringBuilder uri = new StringBuilder(ctx.request().path()).append("?cursor=").append(cursor);
+    ctx.queryParams().forEach((name, value) -> {
+      if (!name.equals("cursor")) {
+        uri.append('&').append(URLEncoder.encode(name, StandardCharsets.UTF_8)).append('=')
+          .append(URLEncoder.encode(value, StandardCharsets.UTF_8));
+      }
+    });
+    return uri.toString();
+  }
+
+  /** A keyset position in the newest-first listing: the last delivery of a page. Opaque to clients. */
+  private record Cursor(OffsetDateTime at, String id) {
+
+    String encode() {
+      return Base64.getUrlEncoder().withoutPadding()
+        .encodeToString((at.toInstant() + "|" + id).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The request's {@code cursor}; null when absent, or once 400 is answered. */
+    static Cursor parse(RoutingContext ctx) {
+      String v = QueryParams.optional(ctx, "cursor");
+      if (v == null) {
+        return null;
+      }
+      try {
+        String s = new String(Base64.getUrlDecoder().decode(v), StandardCharsets.UTF_8);
+        int bar = s.indexOf('|');
+        return new Cursor(Instant.parse(s.substring(0, bar)).atOffset(ZoneOffset.UTC), s.substring(bar + 1));
+      } catch (RuntimeException e) {
+        ApiErrors.send(ctx, 400, "bad_request", "cursor must be the X-Next-Cursor of an earlier page");
+        return null;
+      }
+    }
   }
 
   /** Loads the delivery named in the path and hands it on; 404 when there is none. */
@@ -88,29 +154,59 @@ final class DeliveryApi {
     }).onFailure(err -> ApiErrors.unavailable(ctx, err));
   }
 
+  /**
+   * One delivery with its jobs (status, attempts, result, error) and the board changes
+   * it caused; with {@code ?body=true}, the stored body itself, byte for byte as received,
+   * under its content type and GitHub's headers.
+   */
   private void get(RoutingContext ctx) {
+    String bodyParam = QueryParams.oneOf(ctx, "body", List.of("true", "false"));
+    if (ctx.response().ended()) {
+      return;
+    }
+    boolean rawBody = "true".equals(bodyParam);
     withDelivery(ctx, d -> {
       String id = d.getString("id");
-      return pool.preparedQuery(DeliveryQueries.JOBS_OF).execute(Tuple.of(id)).map(jobs -> {
+      Buffer body = BodyCodec.forThisThread().expand(d.getBuffer("body"));
+      if (rawBody) {
+        ctx.response().putHeader("Content-Type", d.getString("content_type"))
+          .putHeader("X-GitHub-Event", d.getString("event")).putHeader("X-GitHub-Delivery", id);
+        if (d.getString("signature") != null) {
+          ctx.response().putHeader(GitHubSignature.HEADER, d.getString("signature"));
+        }
+        return ctx.response().end(body);
+      }
+      return Future.all(pool.preparedQuery(DeliveryQueries.JOBS_OF).execute(Tuple.of(id)),
+        pool.preparedQuery(DeliveryQueries.BOARD_CHANGES_OF).execute(Tuple.of(id))).map(both -> {
         JsonArray jobList = new JsonArray();
-        for (Row j : jobs) {
+        for (Row j : both.<RowSet<Row>>resultAt(0)) {
+          JsonObject payload = j.getValue("payload") instanceof JsonObject p ? p : null;
           jobList.add(withJobState(new JsonObject()
             .put("id", j.getLong("id"))
             .put("queue", j.getString("queue")), j)
+            .put("operation_id", payload == null ? null : payload.getLong("reprocess"))
             .put("created_at", iso(j.getOffsetDateTime("created_at")))
             .put("finished_at", iso(j.getOffsetDateTime("finished_at"))));
         }
-        Buffer body = BodyCodec.forThisThread().expand(d.getBuffer("body"));
+        JsonArray board = new JsonArray();
+        for (Row h : both.<RowSet<Row>>resultAt(1)) {
+          board.add(new JsonObject().put("id", h.getLong("id")).put("workspace", h.getString("slug"))
+            .put("identifier", h.getString("identifier")).put("type", h.getString("type"))
+            .put("from", h.getString("from_value")).put("to", h.getString("to_value"))
+            .put("pr_number", h.getInteger("pr_number")).put("at", iso(h.getOffsetDateTime("at"))));
+        }
         JsonObject out = new JsonObject()
           .put("delivery_id", d.getString("id"))
           .put("event", d.getString("event"))
           .put("action", d.getString("action"))
+          .put("repository", d.getString("repository"))
           .put("content_type", d.getString("content_type"))
           .put("signature", d.getString("signature"))
           .put("size_bytes", body.length())
           .put("received_at", iso(d.getOffsetDateTime("received_at")))
           .put("body", body.toString(StandardCharsets.UTF_8))
-          .put("jobs", jobList);
+          .put("jobs", jobList)
+          .put("board_changes", board);
         ApiErrors.json(ctx, 200, out);
         return null;
       });
@@ -178,9 +274,5 @@ final class DeliveryApi {
       .put("attempts", r.getInteger("attempts"))
       .put("result", r.getString("result"))
       .put("error", r.getString("last_error"));
-  }
-
-  private static String blankToNull(String s) {
-    return s == null || s.isBlank() ? null : s.trim();
   }
 }

@@ -29,6 +29,30 @@ public final class QueryParams {
     return v == null || v.isBlank() ? null : v.trim();
   }
 
+  /** {@code name} as a time ({@link Times}); null when absent, or once 400 is answered (the response has ended). */
+  public static java.time.OffsetDateTime time(RoutingContext ctx, String name) {
+    String v = optional(ctx, name);
+    if (v == null) {
+      return null;
+    }
+    try {
+      return Times.parse(v);
+    } catch (java.time.format.DateTimeParseException e) {
+      ApiErrors.send(ctx, 400, "bad_request", name + " must be " + Times.EXPECTED);
+      return null;
+    }
+  }
+
+  /** {@code name}, which must be one of {@code allowed}; null when absent, or once 400 is answered (the response has ended). */
+  public static String oneOf(RoutingContext ctx, String name, java.util.List<String> allowed) {
+    String v = optional(ctx, name);
+    if (v == null || allowed.contains(v)) {
+      return v;
+    }
+    ApiErrors.send(ctx, 400, "bad_request", name + " must be one of " + String.join(", ", allowed));
+    return null;
+  }
+
   private QueryParams() {
   }
 }

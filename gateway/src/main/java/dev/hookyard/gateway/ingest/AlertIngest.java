@@ -123,7 +123,7 @@ final class AlertIngest implements Handler<RoutingContext> {
     }
     String event = event();
     String action = source == Source.SENTRY ? resource(ctx, verified.checked().action()) : verified.checked().action();
-    Acknowledgement.answer(ctx, store.store(new DeliveryStore.Incoming(verified.id(), event, action, contentType, sig,
+    Acknowledgement.answer(ctx, store.store(new DeliveryStore.Incoming(verified.id(), event, action, null, contentType, sig,
       verified.body(), verified.stored())), verified.id(), event, started);
   }
 

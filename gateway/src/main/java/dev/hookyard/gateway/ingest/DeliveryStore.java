@@ -40,7 +40,7 @@ final class DeliveryStore {
    * A verified delivery ready to be stored; {@code stored} is its compressed body when
    * that was already made off the event loop (large bodies), else null.
    */
-  record Incoming(String id, String event, String action, String contentType, String signature, Buffer body, Buffer stored) {
+  record Incoming(String id, String event, String action, String repository, String contentType, String signature, Buffer body, Buffer stored) {
   }
 
   /**
@@ -95,13 +95,14 @@ final class DeliveryStore {
 
   /** Index of the first row's first parameter: ids, queues and the counter shard come first. */
   private static final int FIRST_ROW_PARAM = 3;
-  private static final int ROW_PARAMS = 6;
+  private static final int ROW_PARAMS = 7;
 
   /** One row's parameters; no text reaches PostgreSQL with a NUL in it, which would fail the whole batch. */
   private static void addRow(List<Object> params, Incoming d, Buffer storedBody) {
     params.add(PgText.clean(d.id()));
     params.add(PgText.clean(d.event()));
     params.add(PgText.clean(d.action()));
+    params.add(PgText.clean(d.repository()));
     params.add(PgText.clean(d.contentType()));
     params.add(PgText.clean(d.signature()));
     params.add(storedBody);

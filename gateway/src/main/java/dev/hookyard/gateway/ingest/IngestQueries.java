@@ -9,7 +9,7 @@ public final class IngestQueries {
   /**
    * Stores a batch of {@code rows} deliveries and one job each, in one statement and so
    * one transaction. $1 and $2 are the ids and queues of the batch, $3 the store's
-   * counter shard; each row then takes six parameters. A GUID already stored inserts
+   * counter shard; each row then takes seven parameters. A GUID already stored inserts
    * nothing and returns no row.
    * Rows are bound one parameter per value: PostgreSQL unnests an array of
    * multi-kilobyte bodies about four times slower than it reads a VALUES list.
@@ -21,12 +21,12 @@ public final class IngestQueries {
   static String storeBatch(int rows) {
     StringBuilder sql = new StringBuilder(64 + rows * 40).append("""
       WITH stored AS (
-        INSERT INTO deliveries (id, event, action, content_type, signature, body) VALUES
+        INSERT INTO deliveries (id, event, action, repository, content_type, signature, body) VALUES
       """);
     for (int r = 0; r < rows; r++) {
-      int p = 4 + r * 6;
+      int p = 4 + r * 7;
       sql.append(r == 0 ? "  (" : ", (");
-      for (int c = 0; c < 6; c++) {
+      for (int c = 0; c < 7; c++) {
         sql.append(c == 0 ? "$" : ", $").append(p + c);
       }
       sql.append(')');

@@ -126,7 +126,7 @@ final class WebhookIngest implements Handler<RoutingContext> {
       ApiErrors.json(ctx, 200, new JsonObject().put("status", "pong").put("delivery_id", guid));
       return;
     }
-    Acknowledgement.answer(ctx, store.store(new DeliveryStore.Incoming(guid, event, checked.action(), contentType, sig, body,
+    Acknowledgement.answer(ctx, store.store(new DeliveryStore.Incoming(guid, event, checked.action(), checked.repository(), contentType, sig, body,
       verified.stored())), guid, event, started);
   }
 }

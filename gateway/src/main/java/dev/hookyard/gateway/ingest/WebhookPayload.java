@@ -12,7 +12,9 @@ import java.util.regex.Pattern;
 
 /**
  * Checks that a webhook body is one JSON object, without building it: a streaming
- * pass that also picks the top-level {@code action}. Form-encoded bodies carry the
+ * pass that also picks the top-level {@code action} and the {@code full_name} of the
+ * top-level {@code repository} (stored beside the delivery, so operators find, replay
+ * and reprocess deliveries by repository without opening their bodies). Form-encoded bodies carry the
  * JSON in their {@code payload} field.
  */
 final class WebhookPayload {
@@ -24,9 +26,11 @@ final class WebhookPayload {
    * the delivery is still accepted; the processors read the body itself anyway.
    */
   private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z0-9_.:-]{1,64}");
+  /** What a stored repository name may look like (GitHub's owner/name); anything else is stored as null. */
+  private static final Pattern FULL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
 
-  /** The result of a check: the top-level action (may be null) or why the body is unusable. */
-  record Checked(String action, String error) {
+  /** The result of a check: the top-level action and repository name (either may be null) or why the body is unusable. */
+  record Checked(String action, String repository, String error) {
     boolean valid() {
       return error == null;
     }
@@ -42,37 +46,55 @@ final class WebhookPayload {
       if (formEncoded) {
         String json = FormEncodedPayload.payload(body.toString(StandardCharsets.UTF_8));
         if (json == null) {
-          return new Checked(null, "form-encoded body has no payload field");
+          return new Checked(null, null, "form-encoded body has no payload field");
         }
         return scan(JSON.createParser(json), actionField);
       }
       return scan(JSON.createParser(body.getBytes()), actionField);
     } catch (IOException | IllegalArgumentException e) {
-      return new Checked(null, "body is not valid JSON: " + firstLine(e.getMessage()));
+      return new Checked(null, null, "body is not valid JSON: " + firstLine(e.getMessage()));
     }
   }
 
   private static Checked scan(JsonParser p, String actionField) throws IOException {
     try (p) {
       if (p.nextToken() != JsonToken.START_OBJECT) {
-        return new Checked(null, "body is not a JSON object");
+        return new Checked(null, null, "body is not a JSON object");
       }
       String action = null;
+      String repository = null;
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
         String name = p.currentName();
         JsonToken value = p.nextToken();
         if (actionField.equals(name) && value == JsonToken.VALUE_STRING) {
           action = identifier(p.getText());
+        } else if ("repository".equals(name) && value == JsonToken.START_OBJECT) {
+          repository = fullName(p);
         } else if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
           p.skipChildren();
         }
       }
       if (t != JsonToken.END_OBJECT || p.nextToken() != null) {
-        return new Checked(null, "body is not a single JSON object");
+        return new Checked(null, null, "body is not a single JSON object");
       }
-      return new Checked(action, null);
+      return new Checked(action, repository, null);
     }
+  }
+
+  /** Reads the object the parser is at to its end; its string {@code full_name} when it looks like one, else null. */
+  private static String fullName(JsonParser p) throws IOException {
+    String fullName = null;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      if ("full_name".equals(name) && value == JsonToken.VALUE_STRING && FULL_NAME.matcher(p.getText()).matches()) {
+        fullName = p.getText();
+      } else if (value == JsonToken.START_OBJECT || value == JsonToken.START_ARRAY) {
+        p.skipChildren();
+      }
+    }
+    return fullName;
   }
 
   /** {@code s} trimmed when it is a short identifier ({@code [A-Za-z0-9_.:-]{1,64}}), else null. */

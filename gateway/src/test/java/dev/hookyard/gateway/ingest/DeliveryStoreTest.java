@@ -24,7 +24,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class DeliveryStoreTest {
 
   private static DeliveryStore.Incoming delivery(String id, Buffer body) {
-    return new DeliveryStore.Incoming(id, "push", null, "application/json", "sha256=00", body, null);
+    return new DeliveryStore.Incoming(id, "push", null, null, "application/json", "sha256=00", body, null);
   }
 
   /** Calls the store on one event loop, as its verticle does. */
