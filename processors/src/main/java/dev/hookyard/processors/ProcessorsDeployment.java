@@ -2,6 +2,7 @@ package dev.hookyard.processors;
 
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.github.GitHubApi;
+import dev.hookyard.common.operations.OperationSteps;
 import dev.hookyard.processors.board.BoardDeployment;
 import dev.hookyard.processors.github.GitHubProcessing;
 import dev.hookyard.processors.matching.MatchingDeployment;
@@ -73,6 +74,8 @@ public final class ProcessorsDeployment {
     workers.put(Queues.UNHANDLED, job -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'")));
     workers.put(Queues.SENTRY_ALERTS, VerificationDeployment.sentryAlerts(vertx, pool));
     workers.put(Queues.LOKI_ALERTS, VerificationDeployment.lokiAlerts(vertx, pool));
+    workers.put(Queues.OPERATIONS, new OperationSteps(vertx, pool,
+      config.integer(HookyardConfig.OPERATIONS_BATCH, OperationSteps.DEFAULT_BATCH)));
     // The matcher first: board automation asks it as soon as its worker runs.
     return processors.listen(vertx)
       .compose(v -> MatchingDeployment.deploy(vertx, config, pool))

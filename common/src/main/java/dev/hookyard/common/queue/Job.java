@@ -64,4 +64,13 @@ public record Job(
       throw new PermanentJobFailure("delivery " + deliveryId + " body is not a JSON object");
     }
   }
+
+  /**
+   * Whether this job is part of a reprocess of stored history: processors then let the
+   * payload rewrite facts stored from the same payload time (an older payload still never
+   * overwrites a newer state), so a fixed processor's output replaces the old one.
+   */
+  public boolean reprocess() {
+    return payload != null && payload.containsKey("reprocess");
+  }
 }

@@ -1,5 +1,6 @@
 package dev.hookyard.gateway.admin;
 
+import dev.hookyard.common.operations.Operations;
 import dev.hookyard.common.queue.QueueAdmin;
 import dev.hookyard.common.webhook.GitHubSignature;
 import dev.hookyard.gateway.http.AdminAuth;
@@ -7,7 +8,7 @@ import io.vertx.core.Vertx;
 import io.vertx.ext.web.Router;
 import io.vertx.sqlclient.Pool;
 
-/** The admin API over deliveries, jobs, tracking, users and developer metrics. */
+/** The admin API over deliveries, jobs, queues, bulk operations, tracking, users and developer metrics. */
 public final class AdminRoutes {
 
   private final Vertx vertx;
@@ -22,7 +23,11 @@ public final class AdminRoutes {
 
   /** Mounts every admin route behind {@code auth}; request bodies are read by the caller's body handler. */
   public void mount(Router router, AdminAuth auth) {
-    new DeliveryApi(vertx, pool, new QueueAdmin(pool), signature).mount(router, auth);
+    QueueAdmin queues = new QueueAdmin(pool);
+    // Before the delivery routes: /api/v1/jobs/dead/retry is not the retry of a job called "dead".
+    new OperationsApi(pool, new Operations(vertx, pool)).mount(router, auth);
+    new DeliveryApi(vertx, pool, queues, signature).mount(router, auth);
+    new QueueApi(vertx, queues).mount(router, auth);
     RepositoryApi repositories = new RepositoryApi(pool);
     repositories.mount(router, auth);
     new WorkspaceApi(pool, repositories).mount(router, auth);

@@ -5,6 +5,10 @@ package dev.hookyard.processors.github;
  * guarded by the payload's own {@code updated_at}: an older payload never overwrites
  * a newer row, and of two payloads with the same time the later state wins
  * (OPEN &lt; CLOSED &lt; MERGED). A row comes back only when the payload was applied.
+ * The last parameter says the job is a reprocess of stored history: then a payload of
+ * the same time and state as the stored row is applied again, so facts made by an
+ * earlier version of the processor are replaced by today's; an older payload still
+ * changes nothing.
  */
 final class FactQueries {
 
@@ -27,6 +31,7 @@ final class FactQueries {
         OR (p.updated_at = EXCLUDED.updated_at
             AND array_position(ARRAY['OPEN', 'CLOSED', 'MERGED'], EXCLUDED.state)
               > array_position(ARRAY['OPEN', 'CLOSED', 'MERGED'], p.state))
+        OR ($21::boolean AND p.updated_at = EXCLUDED.updated_at AND p.state = EXCLUDED.state)
     RETURNING p.id
     """;
 
@@ -67,6 +72,7 @@ final class FactQueries {
      WHERE i.updated_at < EXCLUDED.updated_at
         OR (i.updated_at = EXCLUDED.updated_at AND (EXCLUDED.deleted_at IS NOT NULL
             OR array_position(ARRAY['OPEN', 'CLOSED'], EXCLUDED.state) > array_position(ARRAY['OPEN', 'CLOSED'], i.state)))
+        OR ($17::boolean AND i.updated_at = EXCLUDED.updated_at AND i.state = EXCLUDED.state AND i.deleted_at IS NULL)
     RETURNING i.id
     """;
 

@@ -59,7 +59,7 @@ final class IssueProcessor {
         .addLong(closer == null ? null : userIds.get(closer))
         .addOffsetDateTime(GitHubPayload.requireTime(issue, "created_at")).addOffsetDateTime(GitHubPayload.requireTime(issue, "updated_at"))
         .addOffsetDateTime(closedAt).addOffsetDateTime(deletedAt)
-        .addLong(author == null ? null : userIds.get(author));
+        .addLong(author == null ? null : userIds.get(author)).addBoolean(job.reprocess());
       return conn.preparedQuery(FactQueries.UPSERT_ISSUE).execute(row).map(rows -> rows.size() == 0
         ? TrackedFacts.Stored.ignored("issue #" + number + " " + action + " is older than the stored state")
         : TrackedFacts.Stored.done("issue #" + number + " is " + (closed ? "closed" : "open") + (deletedAt != null ? " (deleted)" : ""), known.id()));

@@ -65,7 +65,7 @@ final class PullRequestProcessor {
         .addInteger(GitHubPayload.integer(pr, "additions")).addInteger(GitHubPayload.integer(pr, "deletions"))
         .addInteger(GitHubPayload.integer(pr, "changed_files")).addInteger(GitHubPayload.integer(pr, "commits"))
         .addOffsetDateTime(createdAt).addOffsetDateTime(updatedAt).addOffsetDateTime(GitHubPayload.time(pr, "closed_at"))
-        .addOffsetDateTime(merged);
+        .addOffsetDateTime(merged).addBoolean(job.reprocess());
       return conn.preparedQuery(FactQueries.UPSERT_PULL_REQUEST).execute(row).compose(rows -> {
         if (rows.size() == 0) {
           return Future.succeededFuture(TrackedFacts.Stored.ignored("PR #" + number + " " + action + " is older than the stored state"));
