@@ -59,6 +59,9 @@ final class RedeliveryReconciler implements ScheduledTask {
     this.github = github;
     this.jwt = jwt;
     this.every = every;
+    // Both outcomes exist from the start, so an alert on their rates works before the first failure.
+    runs("ok");
+    runs("failed");
   }
 
   @Override
@@ -73,6 +76,22 @@ final class RedeliveryReconciler implements ScheduledTask {
 
   @Override
   public Future<String> run(Instant now) {
+    Future<String> run;
+    try {
+      run = reconcile(now);
+    } catch (RuntimeException e) {
+      run = Future.failedFuture(e);
+    }
+    return run.onComplete(ar -> runs(ar.succeeded() ? "ok" : "failed").increment());
+  }
+
+  /** Runs of the reconciler by outcome: {@code hookyard_redelivery_reconciler_runs_total{outcome="ok"|"failed"}}. */
+  private static Counter runs(String outcome) {
+    return Counter.builder("hookyard.redelivery.reconciler.runs").description("Redelivery reconciler runs, by outcome")
+      .tag("outcome", outcome).register(HookyardMetrics.registry());
+  }
+
+  private Future<String> reconcile(Instant now) {
     String token = jwt.token(now);
     Instant since = now.minus(LOOK_BACK);
     return github.appHookDeliveries(token, last -> !deliveredAt(last).isBefore(since)).compose(deliveries -> {
