@@ -13,7 +13,8 @@
 #
 # Knobs (env): N (50000), REPOS (50), RATE (50), WARMUP (30), DURATION (60),
 #   CONNECTIONS (64, for storing and for the fixed rate), THREADS (2),
-#   BATCH (HOOKYARD_OPERATIONS_BATCH, 500), PORT (18183), SKIP_BUILD=1, KEEP=1,
+#   BATCH (HOOKYARD_OPERATIONS_BATCH) and OPS_RATE (HOOKYARD_OPERATIONS_RATE; 0 for
+#   unpaced), unset: hookyard's defaults, 100 a step at most 250/s, PORT (18183), SKIP_BUILD=1, KEEP=1,
 #   DRAIN_TIMEOUT (1800 s).
 set -euo pipefail
 
@@ -27,7 +28,6 @@ WARMUP="${WARMUP:-30}"
 DURATION="${DURATION:-60}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
-BATCH="${BATCH:-500}"
 PORT="${PORT:-18183}"
 
 BENCH_TAG=reprocess
@@ -41,7 +41,7 @@ log "generating $N signed deliveries, and $(( RATE * (WARMUP + DURATION) + 1000 
 python3 bench/e2e_payloads.py "$(( N + N / 10 ))" "$secret" "$payloads" "$REPOS"
 python3 bench/e2e_payloads.py "$(( RATE * (WARMUP + DURATION) + 1000 ))" "$secret" "$live" "$REPOS"
 
-start_hookyard reprocess HOOKYARD_ROLES=all HOOKYARD_OPERATIONS_BATCH="$BATCH"
+start_hookyard reprocess HOOKYARD_ROLES=all ${BATCH:+HOOKYARD_OPERATIONS_BATCH="$BATCH"} ${OPS_RATE:+HOOKYARD_OPERATIONS_RATE="$OPS_RATE"}
 track_bench_repository "$REPOS"
 since="$(date -u +%Y-%m-%dT%H:%M:%S.%NZ)"
 
@@ -94,7 +94,7 @@ t1="$(now)"
 await_drained
 
 echo
-echo "reprocess bench: N=$N stored ($stored), REPOS=$REPOS, fixed rate $RATE/s for $DURATION s, batch $BATCH, all roles"
+echo "reprocess bench: N=$N stored ($stored), REPOS=$REPOS, fixed rate $RATE/s for $DURATION s, batch ${BATCH:-default}, operations rate ${OPS_RATE:-default}, all roles"
 echo "plan: $plan"
 for run in baseline during; do
   f="$tmp/$run.out"

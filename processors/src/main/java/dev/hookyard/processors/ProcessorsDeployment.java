@@ -75,7 +75,8 @@ public final class ProcessorsDeployment {
     workers.put(Queues.SENTRY_ALERTS, VerificationDeployment.sentryAlerts(vertx, pool));
     workers.put(Queues.LOKI_ALERTS, VerificationDeployment.lokiAlerts(vertx, pool));
     workers.put(Queues.OPERATIONS, new OperationSteps(vertx, pool,
-      config.integer(HookyardConfig.OPERATIONS_BATCH, OperationSteps.DEFAULT_BATCH)));
+      config.integer(HookyardConfig.OPERATIONS_BATCH, OperationSteps.DEFAULT_BATCH),
+      config.integer(HookyardConfig.OPERATIONS_RATE, OperationSteps.DEFAULT_RATE)));
     // The matcher first: board automation asks it as soon as its worker runs.
     return processors.listen(vertx)
       .compose(v -> MatchingDeployment.deploy(vertx, config, pool))

@@ -68,6 +68,8 @@ public final class HookyardConfig {
   public static final String QUEUE_JOB_TIMEOUT_MS = "HOOKYARD_QUEUE_JOB_TIMEOUT_MS";
   /** Deliveries or dead letters an operator's bulk operation feeds to the queues per step. */
   public static final String OPERATIONS_BATCH = "HOOKYARD_OPERATIONS_BATCH";
+  /** The most deliveries or dead letters a bulk operation feeds per second (0: no limit). */
+  public static final String OPERATIONS_RATE = "HOOKYARD_OPERATIONS_RATE";
   public static final String SHUTDOWN_GRACE_MS = "HOOKYARD_SHUTDOWN_GRACE_MS";
   /** {@link #SHUTDOWN_GRACE_MS} when unset. */
   public static final long DEFAULT_SHUTDOWN_GRACE_MS = 20_000;
