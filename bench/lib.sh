@@ -237,13 +237,13 @@ await_drained() {
   done
 }
 
-# Polls until N deliveries are stored while wrk ($1: its pid, $2: its stderr) runs.
+# Polls until N deliveries (or $3) are stored while wrk ($1: its pid, $2: its stderr) runs.
 await_stored() {
-  local count
+  local count target="${3:-$N}"
   while :; do
     sleep 0.5
     kill -0 "$1" 2>/dev/null || die "wrk stopped early: $(cat "$2")"
     count="$(stored_count)"
-    [[ -n "$count" ]] && (( count >= N )) && break
+    [[ -n "$count" ]] && (( count >= target )) && break
   done
 }

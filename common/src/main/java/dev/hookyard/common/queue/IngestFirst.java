@@ -59,8 +59,8 @@ public final class IngestFirst implements Shareable {
   }
 
   /**
-   * Takes a lane if one may start now; else false, and {@code resume} runs (on any
-   * thread: it must get back to its own context) when a lane ends.
+   * Takes a lane if one may start now; else false, and {@code resume} (unless null: the
+   * caller is already waiting) runs once, on any thread, when a lane ends.
    */
   boolean tryStart(Runnable resume) {
     if (!slow()) {
@@ -70,7 +70,9 @@ public final class IngestFirst implements Shareable {
     while (true) {
       int n = lanes.get();
       if (n >= LANES_WHILE_SLOW) {
-        waiting.add(resume);
+        if (resume != null) {
+          waiting.add(resume);
+        }
         return false;
       }
       if (lanes.compareAndSet(n, n + 1)) {

@@ -66,8 +66,9 @@ public final class JobWorker extends VerticleBase {
   private boolean stopping;
   private boolean failing;
   private IngestFirst ingestFirst;
-  /** Lanes held back by {@link IngestFirst}; {@link #resume} lets them go. */
+  /** Lanes held back by {@link IngestFirst}, waiting for {@link #resume} (registered once) or the timer. */
   private boolean gated;
+  private long gateTimer = -1;
   private final Runnable resume = () -> context.runOnContext(v -> resumeLanes());
   /** Moving mean of the handler time of this worker's jobs; negative until one has finished. */
   private double meanJobNanos = -1;
@@ -146,14 +147,17 @@ public final class JobWorker extends VerticleBase {
 
   private void startLanes() {
     while (running < settings.concurrency() && !waiting.isEmpty()) {
-      if (gated) {
-        break;
-      }
-      if (!ingestFirst.tryStart(resume)) {
+      if (!ingestFirst.tryStart(gated ? null : resume)) {
         // Acknowledgements are slow and the process's lane is taken: wait for it to end
-        // (or for the window to pass, should it end with the lane still running).
+        // (or for the window to pass, should it end with the lane still running). One
+        // wake-up and one timer at a time, however often this is tried.
         gated = true;
-        vertx.setTimer(IngestFirst.SLOW_WINDOW_MS, t -> resumeLanes());
+        if (gateTimer < 0) {
+          gateTimer = vertx.setTimer(IngestFirst.SLOW_WINDOW_MS, t -> {
+            gateTimer = -1;
+            resumeLanes();
+          });
+        }
         break;
       }
       int size = batchSize();
@@ -185,6 +189,7 @@ public final class JobWorker extends VerticleBase {
     }
   }
 
+  /** A lane of the process ended, or the window passed: try again, and wait anew if need be. */
   private void resumeLanes() {
     if (gated) {
       gated = false;
