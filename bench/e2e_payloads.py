@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes N distinct, signed GitHub deliveries for bench/e2e.sh.
 
-Usage: e2e_payloads.py N SECRET OUT [REPOS]
+Usage: e2e_payloads.py N SECRET OUT [REPOS] [FIRST]
 
 OUT holds one record per delivery: a header line "<event> <signature> <length>\\n"
 followed by exactly <length> bytes of JSON body. The mix, per block of 20 deliveries:
@@ -10,6 +10,8 @@ followed by exactly <length> bytes of JSON body. The mix, per block of 20 delive
 as merged, 2 reviews, an issue opened and closed, and one more issue opened. Blocks
 go to REPOS repositories in turn (default 1: bench-org/bench-repo; the others are
 bench-org/bench-repo-<r>), so REPOS=1 is the monorepo where every event hits one row.
+FIRST (default 0) numbers the deliveries from there: files made with ranges that do not
+overlap name different commits, pull requests, reviews and issues.
 """
 import hashlib
 import hmac
@@ -123,8 +125,9 @@ def delivery(i, repos):
 def main():
     n, secret, out = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3]
     repos = int(sys.argv[4]) if len(sys.argv) > 4 else 1
+    first = int(sys.argv[5]) if len(sys.argv) > 5 else 0
     with open(out, "wb") as f:
-        for i in range(n):
+        for i in range(first, first + n):
             event, payload = delivery(i, repos)
             body = json.dumps(payload, separators=(",", ":")).encode()
             sig = "sha256=" + hmac.new(secret, body, hashlib.sha256).hexdigest()

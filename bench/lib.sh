@@ -187,8 +187,9 @@ cpu_seconds() {
 # so two snapshots subtracted by thread_cpu_top show where a process's CPU went.
 thread_cpu() {
   local t
+  # A thread may end between the listing and the read: skip it.
   for t in /proc/"$1"/task/*; do
-    awk -v name="$(tr -s '0-9' 'N' <"$t/comm" 2>/dev/null)" '{ sub(/^.*\) /, ""); print $12 + $13, name }' "$t/stat" 2>/dev/null
+    { awk -v name="$(tr -s '0-9' 'N' <"$t/comm")" '{ sub(/^.*\) /, ""); print $12 + $13, name }' "$t/stat"; } 2>/dev/null || true
   done | awk '{ n = $1; $1 = ""; sum[substr($0, 2)] += n } END { for (k in sum) print sum[k], k }'
 }
 
@@ -205,6 +206,25 @@ peak_rss_mib() {
   awk '/^VmHWM:/ { printf "%.0f", $2 / 1024 }' "/proc/$1/status" 2>/dev/null || echo "?"
 }
 
+# p50 and p99 of hookyard_webhook_ack_seconds (the server's own histogram, from start).
+server_ack_quantiles() {
+  curl -sf -m 30 "$BASE/metrics" -H "Authorization: Bearer $token" | python3 -c '
+import re, sys
+buckets = []
+for line in sys.stdin:
+    m = re.match(r"hookyard_webhook_ack_seconds_bucket\{.*le=\"([^\"]+)\".*\} (\S+)", line)
+    if m:
+        buckets.append((float("inf") if m.group(1) == "+Inf" else float(m.group(1)), float(m.group(2))))
+buckets.sort()
+total = buckets[-1][1] if buckets else 0
+def q(p):
+    for le, n in buckets:
+        if n >= p * total:
+            return "%.1f" % (le * 1000) if le != float("inf") else ">max"
+    return "?"
+print("p50 <= %s   p99 <= %s   (%d acks)" % (q(0.5), q(0.99), total))'
+}
+
 # Waits until every job (follow-ups included) is done; sets pending, done, ignored, dead.
 await_drained() {
   local deadline=$(( $(date +%s) + ${DRAIN_TIMEOUT:-1800} ))
@@ -217,13 +237,13 @@ await_drained() {
   done
 }
 
-# Polls until N deliveries are stored while wrk ($1: its pid, $2: its stderr) runs.
+# Polls until N deliveries (or $3) are stored while wrk ($1: its pid, $2: its stderr) runs.
 await_stored() {
-  local count
+  local count target="${3:-$N}"
   while :; do
     sleep 0.5
     kill -0 "$1" 2>/dev/null || die "wrk stopped early: $(cat "$2")"
     count="$(stored_count)"
-    [[ -n "$count" ]] && (( count >= N )) && break
+    [[ -n "$count" ]] && (( count >= target )) && break
   done
 }

@@ -43,7 +43,7 @@ start_role() {
   shift 2
   env HOOKYARD_DATA_DIR="$tmp/$run/$name" HOOKYARD_HTTP_PORT="$port" HOOKYARD_CLUSTER=true \
     HOOKYARD_CLUSTER_NAME="bench-$run-$$" HOOKYARD_CLUSTER_PORT="$cluster_port" \
-    HOOKYARD_WEBHOOK_SECRETS="$secret" HOOKYARD_ADMIN_TOKEN="$token" HOOKYARD_METRICS_DEBOUNCE_MS=1000 \
+    HOOKYARD_WEBHOOK_SECRETS="$secret" HOOKYARD_ADMIN_TOKEN="$token" \
     ${db_url:+HOOKYARD_DB_URL="$db_url"} "$@" \
     java -Xmx768m -jar "$JAR" >"$tmp/$run/$name.log" 2>&1 &
   pids[$name]=$!

@@ -1,26 +1,28 @@
 package dev.hookyard.app;
 
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+
 import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Posts signed deliveries at a fixed rate, as wrk2 does: request {@code i} is due at
@@ -55,58 +57,62 @@ public final class FixedRateLoad {
     long warmup = (long) (rate * Long.parseLong(env("WARMUP", "0")));
     long total = warmup + (long) (rate * durationNanos / 1e9);
 
-    HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-      .executor(Executors.newFixedThreadPool(2, r -> {
-        Thread t = new Thread(r, "fixed-rate-load");
-        t.setDaemon(true);
-        return t;
-      })).build();
+    // One event loop and a pool of CONNECTIONS keep-alive connections: the client costs
+    // little CPU, so what is measured is the server.
+    Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(1).setWorkerPoolSize(1));
+    HttpClient client = vertx.createHttpClient(new HttpClientOptions().setKeepAlive(true)
+      .setDefaultHost(url.getHost()).setDefaultPort(url.getPort()), new PoolOptions().setHttp1MaxSize(connections));
+    Buffer[] bodies = deliveries.stream().map(d -> Buffer.buffer(d.body())).toArray(Buffer[]::new);
     long[] latencies = new long[(int) (total - warmup)];
     AtomicLong answered = new AtomicLong();
     AtomicLong ok = new AtomicLong();
     AtomicLong refused = new AtomicLong();
     AtomicLong errors = new AtomicLong();
-    Semaphore open = new Semaphore(connections);
     CountDownLatch done = new CountDownLatch(1);
     long start = System.nanoTime();
     long measuredFrom = start + (long) (warmup * 1e9 / rate);
-    long sent = 0;
-    // Requests go out when due, at most CONNECTIONS at once; each is charged from when it was due.
-    while (sent < total) {
-      long due = start + (long) (sent * 1e9 / rate);
-      long wait = due - System.nanoTime();
-      if (wait > 0) {
-        LockSupport.parkNanos(wait);
-        continue;
+    long[] next = {0};
+    // Every millisecond the requests that have come due go out; each is charged from when
+    // it was due (requests beyond CONNECTIONS wait in the pool, on the clock).
+    vertx.setPeriodic(1, t -> {
+      long now = System.nanoTime();
+      while (next[0] < total) {
+        long i = next[0];
+        long due = start + (long) (i * 1e9 / rate);
+        if (due > now) {
+          break;
+        }
+        next[0]++;
+        Delivery d = deliveries.get((int) (i % deliveries.size()));
+        RequestOptions request = new RequestOptions().setMethod(HttpMethod.POST).setURI(url.getPath())
+          .putHeader("Content-Type", "application/json").putHeader("X-GitHub-Event", d.event())
+          .putHeader("X-Hub-Signature-256", d.signature()).putHeader("X-GitHub-Delivery", "rate-" + runId + "-" + i)
+          .setIdleTimeout(30_000);
+        client.request(request)
+          .compose(req -> req.send(bodies[(int) (i % bodies.length)]))
+          .compose(resp -> resp.body().map(b -> resp.statusCode()))
+          .onComplete(ar -> {
+            long latency = System.nanoTime() - due;
+            if (i < warmup) {
+              // The warm-up's answers are awaited but not counted.
+            } else if (ar.failed()) {
+              errors.incrementAndGet();
+            } else if (ar.result() / 100 == 2) {
+              ok.incrementAndGet();
+            } else {
+              refused.incrementAndGet();
+            }
+            if (i >= warmup) {
+              latencies[(int) (i - warmup)] = latency;
+            }
+            if (answered.incrementAndGet() == total) {
+              done.countDown();
+            }
+          });
       }
-      open.acquire();
-      long i = sent++;
-      Delivery d = deliveries.get((int) (i % deliveries.size()));
-      HttpRequest request = HttpRequest.newBuilder(url).POST(HttpRequest.BodyPublishers.ofByteArray(d.body()))
-        .header("Content-Type", "application/json").header("X-GitHub-Event", d.event())
-        .header("X-Hub-Signature-256", d.signature()).header("X-GitHub-Delivery", "rate-" + runId + "-" + i)
-        .timeout(Duration.ofSeconds(30)).build();
-      client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, failure) -> {
-        long latency = System.nanoTime() - due;
-        open.release();
-        if (i < warmup) {
-          // The warm-up's answers are awaited but not counted.
-        } else if (failure != null) {
-          errors.incrementAndGet();
-        } else if (response.statusCode() / 100 == 2) {
-          ok.incrementAndGet();
-        } else {
-          refused.incrementAndGet();
-        }
-        if (i >= warmup) {
-          latencies[(int) (i - warmup)] = latency;
-        }
-        if (answered.incrementAndGet() == total) {
-          done.countDown();
-        }
-      });
-    }
-    boolean finished = done.await(60, TimeUnit.SECONDS);
+    });
+    long sent = total;
+    boolean finished = done.await((long) (total / rate) + 60, TimeUnit.SECONDS);
     double seconds = (System.nanoTime() - measuredFrom) / 1e9;
 
     long n = Math.max(0, answered.get() - warmup);
@@ -122,6 +128,7 @@ public final class FixedRateLoad {
     System.out.printf("latency_p99_ms=%.2f%n", percentile(sorted, 0.99));
     System.out.printf("latency_p999_ms=%.2f%n", percentile(sorted, 0.999));
     System.out.printf("latency_max_ms=%.2f%n", sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
+    vertx.close();
   }
 
   private static double percentile(long[] sorted, double p) {

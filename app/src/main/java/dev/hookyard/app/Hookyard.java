@@ -6,6 +6,7 @@ import dev.hookyard.common.config.Role;
 import dev.hookyard.common.db.Database;
 import dev.hookyard.common.logging.RepeatedFailures;
 import dev.hookyard.common.metrics.HookyardMetrics;
+import dev.hookyard.common.queue.IngestFirst;
 import dev.hookyard.gateway.GatewayVerticle;
 import dev.hookyard.gateway.ops.OpsRoutes;
 import dev.hookyard.gateway.ops.OpsVerticle;
@@ -80,6 +81,7 @@ public final class Hookyard implements AutoCloseable {
     Vertx vertx = null;
     try {
       vertx = buildVertx(config, roles);
+      IngestFirst.of(vertx).target(config.longValue(HookyardConfig.INGEST_YIELD_MS, HookyardConfig.DEFAULT_INGEST_YIELD_MS));
       // Processors, scheduler and health: work that is redone after a database crash, never acknowledged.
       Pool pool = database.workPool(vertx, config.integer(HookyardConfig.DB_POOL_SIZE, 10));
       // The gateway has connections of its own: workers busy with long transactions can

@@ -13,7 +13,7 @@ import dev.hookyard.common.queue.JobOutcome;
 import dev.hookyard.common.queue.JobQueue;
 import dev.hookyard.common.queue.JobWorker;
 import dev.hookyard.common.queue.QueueSettings;
-import io.vertx.core.DeploymentOptions;
+import dev.hookyard.common.queue.WorkThreads;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.sqlclient.Pool;
@@ -109,6 +109,6 @@ public final class ProcessorsDeployment {
     QueueSettings settings = configured;
     log.debug("Deploying {} worker(s) for {}", instances, queueName);
     return vertx.deployVerticle(() -> new JobWorker(queue, queueName, handler, settings),
-      new DeploymentOptions().setInstances(instances));
+      WorkThreads.options(config, instances));
   }
 }

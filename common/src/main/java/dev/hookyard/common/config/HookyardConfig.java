@@ -58,6 +58,20 @@ public final class HookyardConfig {
   /** A webhook request's whole body must arrive within this many ms of its headers. */
   public static final String BODY_TIMEOUT_MS = "HOOKYARD_BODY_TIMEOUT_MS";
   public static final String PROCESSOR_INSTANCES = "HOOKYARD_PROCESSOR_INSTANCES";
+  /**
+   * Threads that run processors, board work and the scheduler, apart from the event loops
+   * that accept deliveries; {@link #DEFAULT_PROCESSING_THREADS} when unset.
+   */
+  public static final String PROCESSING_THREADS = "HOOKYARD_PROCESSING_THREADS";
+  /** {@link #PROCESSING_THREADS} when unset: one per core. */
+  public static final int DEFAULT_PROCESSING_THREADS = Runtime.getRuntime().availableProcessors();
+  /**
+   * An acknowledgement slower than this many ms makes the process's processing run one
+   * lane at a time for a moment (see {@code IngestFirst}); 0: never.
+   */
+  public static final String INGEST_YIELD_MS = "HOOKYARD_INGEST_YIELD_MS";
+  /** {@link #INGEST_YIELD_MS} when unset. */
+  public static final long DEFAULT_INGEST_YIELD_MS = 10;
   public static final String QUEUE_MAX_ATTEMPTS = "HOOKYARD_QUEUE_MAX_ATTEMPTS";
   public static final String QUEUE_BACKOFF_BASE_MS = "HOOKYARD_QUEUE_BACKOFF_BASE_MS";
   public static final String QUEUE_BACKOFF_MAX_MS = "HOOKYARD_QUEUE_BACKOFF_MAX_MS";

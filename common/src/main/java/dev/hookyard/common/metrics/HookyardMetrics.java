@@ -8,6 +8,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.vertx.core.VertxOptions;
 import io.vertx.micrometer.Label;
 import io.vertx.micrometer.MicrometerMetricsFactory;
+import io.vertx.micrometer.MetricsDomain;
 import io.vertx.micrometer.MicrometerMetricsOptions;
 import io.vertx.micrometer.VertxPrometheusOptions;
 import io.vertx.micrometer.backends.BackendRegistries;
@@ -56,6 +57,12 @@ public final class HookyardMetrics {
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
       .setJvmMetricsEnabled(true)
       .addLabels(Label.EB_ADDRESS)
+      // Metered per task and per socket read: every PostgreSQL reply and every callback
+      // of the processing pool would pay for a timer sample and counters nobody reads.
+      // HTTP server, event-bus and JVM metrics stay, as do hookyard's own.
+      .addDisabledMetricsCategory(MetricsDomain.NAMED_POOLS)
+      .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
+      .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
       .setEnabled(true));
   }
 

@@ -65,6 +65,11 @@ public final class JobWorker extends VerticleBase {
   private boolean morePending;
   private boolean stopping;
   private boolean failing;
+  private IngestFirst ingestFirst;
+  /** Lanes held back by {@link IngestFirst}, waiting for {@link #resume} (registered once) or the timer. */
+  private boolean gated;
+  private long gateTimer = -1;
+  private final Runnable resume = () -> context.runOnContext(v -> resumeLanes());
   /** Moving mean of the handler time of this worker's jobs; negative until one has finished. */
   private double meanJobNanos = -1;
 
@@ -83,6 +88,7 @@ public final class JobWorker extends VerticleBase {
     timedOut = RepeatedFailures.of(vertx, log, Level.WARN, "jobs of " + queueName + " retried after timing out");
     dead = RepeatedFailures.of(vertx, log, Level.WARN, "jobs of " + queueName + " dead-lettered");
     inHand = new JobsInHand(vertx, queue, queueName, workerId, settings.leaseMs());
+    ingestFirst = IngestFirst.of(vertx);
     wakeups = vertx.eventBus().consumer(Addresses.wake(queueName), m -> poll());
     pollTimer = vertx.setPeriodic(settings.pollMs(), t -> poll());
     return wakeups.completion().onSuccess(v -> poll());
@@ -141,6 +147,19 @@ public final class JobWorker extends VerticleBase {
 
   private void startLanes() {
     while (running < settings.concurrency() && !waiting.isEmpty()) {
+      if (!ingestFirst.tryStart(gated ? null : resume)) {
+        // Acknowledgements are slow and the process's lane is taken: wait for it to end
+        // (or for the window to pass, should it end with the lane still running). One
+        // wake-up and one timer at a time, however often this is tried.
+        gated = true;
+        if (gateTimer < 0) {
+          gateTimer = vertx.setTimer(IngestFirst.SLOW_WINDOW_MS, t -> {
+            gateTimer = -1;
+            resumeLanes();
+          });
+        }
+        break;
+      }
       int size = batchSize();
       running++;
       Future<Void> lane;
@@ -156,15 +175,25 @@ public final class JobWorker extends VerticleBase {
       if (lane.isComplete()) {
         // Finished at once: the lane is free again without a callback (and no recursion).
         running--;
+        ingestFirst.ended();
       } else {
         lane.onComplete(ar -> {
           running--;
+          ingestFirst.ended();
           startLanes();
         });
       }
     }
     if (morePending && !claiming && wantsMore()) {
       context.runOnContext(v -> poll());
+    }
+  }
+
+  /** A lane of the process ended, or the window passed: try again, and wait anew if need be. */
+  private void resumeLanes() {
+    if (gated) {
+      gated = false;
+      startLanes();
     }
   }
 

@@ -282,6 +282,45 @@ class JobWorkerTest {
   }
 
   @Test
+  @DisplayName("While acknowledgements are slow, the workers of a process run one lane between them; then all lanes again")
+  void slowAcknowledgementsHoldProcessingToOneLane(Vertx vertx) throws Exception {
+    for (String q : List.of("test.first-a", "test.first-b")) {
+      pool.preparedQuery("INSERT INTO job_queue (queue, payload) SELECT $1, jsonb_build_object('n', g) FROM generate_series(1, 30) g")
+        .execute(Tuple.of(q)).await(10, TimeUnit.SECONDS);
+    }
+    IngestFirst first = IngestFirst.of(vertx).target(5);
+    AtomicInteger now = new AtomicInteger();
+    AtomicInteger most = new AtomicInteger();
+    AtomicInteger finished = new AtomicInteger();
+    JobHandler slow = job -> {
+      most.accumulateAndGet(now.incrementAndGet(), Math::max);
+      return Future.future(p -> vertx.setTimer(20, t -> {
+        now.decrementAndGet();
+        finished.incrementAndGet();
+        p.complete(JobOutcome.done());
+      }));
+    };
+    // The gateway reports a slow acknowledgement every 50 ms for the first 30 jobs.
+    long reports = vertx.setPeriodic(50, t -> first.acknowledged(TimeUnit.MILLISECONDS.toNanos(50)));
+    first.acknowledged(TimeUnit.MILLISECONDS.toNanos(50));
+    QueueSettings four = QueueSettings.defaults().withPoll(50).withLanes(QueueSettings.defaults().batchSize(), 4);
+    deploy(vertx, "test.first-a", slow, four);
+    deploy(vertx, "test.first-b", slow, four);
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    while (finished.get() < 30 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(finished.get()).isGreaterThanOrEqualTo(30);
+    assertThat(most.get()).as("lanes at once while slow").isEqualTo(1);
+    vertx.cancelTimer(reports);
+    while (finished.get() < 60 && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(finished.get()).isEqualTo(60);
+    assertThat(most.get()).as("lanes at once once quick again").isGreaterThan(1);
+  }
+
+  @Test
   @DisplayName("A worker claims no further ahead than its slow jobs will start, so another worker can take the rest")
   void slowJobsAreNotHoarded(Vertx vertx) throws Exception {
     pool.query("INSERT INTO job_queue (queue, payload) SELECT 'test.slow', jsonb_build_object('n', g) FROM generate_series(1, 20) g")

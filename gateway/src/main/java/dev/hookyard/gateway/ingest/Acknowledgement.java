@@ -3,6 +3,7 @@ package dev.hookyard.gateway.ingest;
 import dev.hookyard.common.logging.FailureCause;
 import dev.hookyard.common.logging.LogContext;
 import dev.hookyard.common.metrics.HookyardMetrics;
+import dev.hookyard.common.queue.IngestFirst;
 import dev.hookyard.gateway.http.ApiErrors;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -38,7 +39,9 @@ final class Acknowledgement {
           ctx.response().setStatusCode(202).putHeader("Content-Type", "application/json")
             .end("{\"delivery_id\":\"" + deliveryId + "\",\"event\":\"" + event + "\",\"status\":\"queued\"}");
         }
-        HookyardMetrics.ackLatency(System.nanoTime() - started);
+        long took = System.nanoTime() - started;
+        HookyardMetrics.ackLatency(took);
+        IngestFirst.of(ctx.vertx()).acknowledged(took);
       }))
       .onFailure(LogContext.delivery(deliveryId, event, err -> {
         FailureCause cause = Refusals.fromStore(err);

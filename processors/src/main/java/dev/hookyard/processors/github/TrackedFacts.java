@@ -47,8 +47,12 @@ final class TrackedFacts {
   private final Pool pool;
   private final UserDirectory users;
   private final DeveloperMetrics metrics;
-  /** While {@link #storeAll} runs the processors: the facts they ask to store, written together after. */
-  private List<Pending> collecting;
+  /**
+   * While {@link #storeAll} runs the processors on this thread: the facts they ask to
+   * store, written together after. Per thread, because the processors of several queues
+   * share this instance and run at once on different threads.
+   */
+  private final ThreadLocal<List<Pending>> collecting = new ThreadLocal<>();
 
   TrackedFacts(Pool pool, UserDirectory users, DeveloperMetrics metrics) {
     this.pool = pool;
@@ -58,8 +62,9 @@ final class TrackedFacts {
 
   Future<JobOutcome> store(JsonObject repository, List<UserDirectory.Person> people, Write write) {
     Pending pending = new Pending(Repositories.Named.of(repository), people, write, Promise.promise());
-    if (collecting != null) {
-      collecting.add(pending);
+    List<Pending> batch = collecting.get();
+    if (batch != null) {
+      batch.add(pending);
     } else {
       flush(List.of(pending));
     }
@@ -76,7 +81,7 @@ final class TrackedFacts {
   Future<List<JobOutcome>> storeAll(List<Job> jobs, List<JsonObject> payloads, WebhookEventHandler.EventProcessing processing) {
     List<Pending> batch = new ArrayList<>();
     List<Future<JobOutcome>> outcomes = new ArrayList<>(jobs.size());
-    collecting = batch;
+    collecting.set(batch);
     try {
       for (int i = 0; i < jobs.size(); i++) {
         outcomes.add(processing.process(jobs.get(i), payloads.get(i)));
@@ -84,7 +89,7 @@ final class TrackedFacts {
     } catch (RuntimeException e) {
       return Future.failedFuture(e);
     } finally {
-      collecting = null;
+      collecting.remove();
     }
     if (!batch.isEmpty()) {
       flush(batch);

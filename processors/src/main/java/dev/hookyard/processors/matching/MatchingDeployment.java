@@ -2,7 +2,7 @@ package dev.hookyard.processors.matching;
 
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.queue.JobHandler;
-import io.vertx.core.DeploymentOptions;
+import dev.hookyard.common.queue.WorkThreads;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.ext.web.client.WebClient;
@@ -41,7 +41,7 @@ public final class MatchingDeployment {
       return Future.failedFuture(e);
     }
     TextEmbedder.warmUp(vertx);
-    return vertx.deployVerticle(() -> new MatchingVerticle(matcher), new DeploymentOptions().setInstances(instances))
+    return vertx.deployVerticle(() -> new MatchingVerticle(matcher), WorkThreads.options(config, instances))
       .map(List::of);
   }
 

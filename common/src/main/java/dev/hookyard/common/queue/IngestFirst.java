@@ -1,0 +1,97 @@
+package dev.hookyard.common.queue;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.shareddata.Shareable;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Acknowledgements before processing, within one process. The gateway reports how long
+ * each acknowledgement took; while one took longer than the target (within the last
+ * {@link #SLOW_WINDOW_MS}), the process's job workers run one lane at a time between
+ * them, so processing keeps going on about a core and the rest is left to the
+ * deliveries still arriving. Otherwise the lanes run as configured. Nothing is refused or
+ * dropped: jobs wait claimed in their workers (their time limit counts from the claim,
+ * as always) and the backlog is worked off once the acknowledgements are quick again.
+ *
+ * <p>One per Vert.x instance ({@link #of}); thread-safe.
+ */
+public final class IngestFirst implements Shareable {
+
+  /** How long one slow acknowledgement holds processing back. */
+  static final long SLOW_WINDOW_MS = 250;
+  /** Lanes that run at once across the process while acknowledgements are slow. */
+  static final int LANES_WHILE_SLOW = 1;
+
+  private static final String MAP = "hookyard.ingest-first";
+
+  private volatile long targetNanos = TimeUnit.MILLISECONDS.toNanos(10);
+  private volatile long slowUntilNanos = System.nanoTime();
+  private final AtomicInteger lanes = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
+
+  private IngestFirst() {
+  }
+
+  /** This Vert.x instance's. */
+  public static IngestFirst of(Vertx vertx) {
+    return (IngestFirst) vertx.sharedData().getLocalMap(MAP).computeIfAbsent("state", k -> new IngestFirst());
+  }
+
+  /** An acknowledgement slower than {@code ms} holds processing back; 0: never. */
+  public IngestFirst target(long ms) {
+    targetNanos = ms <= 0 ? Long.MAX_VALUE : TimeUnit.MILLISECONDS.toNanos(ms);
+    return this;
+  }
+
+  /** The gateway's report of one acknowledgement. */
+  public void acknowledged(long tookNanos) {
+    if (tookNanos > targetNanos) {
+      slowUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SLOW_WINDOW_MS);
+    }
+  }
+
+  /** Whether an acknowledgement was slow lately. */
+  public boolean slow() {
+    return System.nanoTime() - slowUntilNanos < 0;
+  }
+
+  /**
+   * Takes a lane if one may start now; else false, and {@code resume} (unless null: the
+   * caller is already waiting) runs once, on any thread, when a lane ends.
+   */
+  boolean tryStart(Runnable resume) {
+    if (!slow()) {
+      lanes.incrementAndGet();
+      return true;
+    }
+    while (true) {
+      int n = lanes.get();
+      if (n >= LANES_WHILE_SLOW) {
+        if (resume != null) {
+          waiting.add(resume);
+        }
+        return false;
+      }
+      if (lanes.compareAndSet(n, n + 1)) {
+        return true;
+      }
+    }
+  }
+
+  /** A lane taken by {@link #tryStart} has ended: whoever waits looks again. */
+  void ended() {
+    lanes.decrementAndGet();
+    Runnable next;
+    while ((next = waiting.poll()) != null) {
+      next.run();
+    }
+  }
+
+  /** Lanes running in the process now (for tests). */
+  int lanes() {
+    return lanes.get();
+  }
+}
