@@ -29,9 +29,13 @@ import java.util.function.LongSupplier;
 public final class HookyardMetrics {
 
   private static final MeterRegistry FALLBACK = new SimpleMeterRegistry();
-  private static final Map<String, AtomicLong> QUEUE_DEPTH = new ConcurrentHashMap<>();
-  private static final Map<String, AtomicLong> QUEUE_OLDEST_MS = new ConcurrentHashMap<>();
-  private static final Map<String, AtomicLong> QUEUE_PAUSED = new ConcurrentHashMap<>();
+  /**
+   * The values behind the per-queue gauges, per registry: a process that starts a second
+   * Vert.x instance (tests, a restart in the same JVM) gets gauges in the new registry
+   * too, not values set on the old one's.
+   */
+  private static final Map<MeterRegistry, Map<String, AtomicLong>> QUEUE_GAUGES =
+    java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
   // Meters on the per-request path are looked up once per registry, not rebuilt for every delivery.
   private static volatile HotMeters hot;
 
@@ -163,32 +167,29 @@ public final class HookyardMetrics {
 
   /** Sets the depth gauge of a queue (jobs queued, waiting for retry or running). */
   public static void queueDepth(String queue, long depth) {
-    QUEUE_DEPTH.computeIfAbsent(queue, q -> {
-      AtomicLong value = new AtomicLong();
-      io.micrometer.core.instrument.Gauge.builder("hookyard.queue.depth", value, AtomicLong::get)
-        .description("Jobs queued, waiting for a retry or running").tag("queue", q).register(registry());
-      return value;
-    }).set(depth);
+    queueGauge("hookyard.queue.depth", "Jobs queued, waiting for a retry or running", queue, 1).set(depth);
   }
 
   /** Sets the gauge of how long a queue's oldest due job has waited, in seconds (0 when none waits). */
   public static void queueOldestJob(String queue, double seconds) {
-    QUEUE_OLDEST_MS.computeIfAbsent(queue, q -> {
-      AtomicLong value = new AtomicLong();
-      Gauge.builder("hookyard.queue.oldest.job.seconds", value, v -> v.get() / 1000.0)
-        .description("How long the oldest job due in the queue has waited").tag("queue", q).register(registry());
-      return value;
-    }).set(Math.round(seconds * 1000));
+    queueGauge("hookyard.queue.oldest.job.seconds", "How long the oldest job due in the queue has waited", queue, 1000)
+      .set(Math.round(seconds * 1000));
   }
 
   /** Sets the gauge that says whether a queue is paused (1) or not (0). */
   public static void queuePaused(String queue, boolean paused) {
-    QUEUE_PAUSED.computeIfAbsent(queue, q -> {
+    queueGauge("hookyard.queue.paused", "1 while the queue is paused: its jobs wait and no worker claims them", queue, 1)
+      .set(paused ? 1 : 0);
+  }
+
+  /** The value behind gauge {@code name} of {@code queue} in the current registry, read divided by {@code scale}. */
+  private static AtomicLong queueGauge(String name, String description, String queue, double scale) {
+    MeterRegistry registry = registry();
+    return QUEUE_GAUGES.computeIfAbsent(registry, r -> new ConcurrentHashMap<>()).computeIfAbsent(name + " " + queue, k -> {
       AtomicLong value = new AtomicLong();
-      Gauge.builder("hookyard.queue.paused", value, AtomicLong::get)
-        .description("1 while the queue is paused: its jobs wait and no worker claims them").tag("queue", q).register(registry());
+      Gauge.builder(name, value, v -> v.get() / scale).description(description).tag("queue", queue).register(registry);
       return value;
-    }).set(paused ? 1 : 0);
+    });
   }
 
   /**
