@@ -7,6 +7,7 @@ import dev.hookyard.processors.github.GitHubProcessing;
 import dev.hookyard.processors.matching.MatchingDeployment;
 import dev.hookyard.processors.verification.VerificationDeployment;
 import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.queue.IngestFirst;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
 import dev.hookyard.common.queue.JobQueue;
@@ -75,6 +76,7 @@ public final class ProcessorsDeployment {
     workers.put(Queues.LOKI_ALERTS, VerificationDeployment.lokiAlerts(vertx, pool));
     // The matcher first: board automation asks it as soon as its worker runs.
     return processors.listen(vertx)
+      .compose(v -> IngestFirst.of(vertx).listen())
       .compose(v -> MatchingDeployment.deploy(vertx, config, pool))
       .compose(matching -> {
         List<Future<String>> deployed = new ArrayList<>();
