@@ -1,6 +1,7 @@
 package dev.hookyard.common.queue;
 
 import dev.hookyard.common.Addresses;
+import dev.hookyard.common.metrics.HookyardMetrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Shareable;
@@ -61,6 +62,9 @@ public final class IngestFirst implements Shareable {
   public void acknowledged(long tookNanos) {
     if (tookNanos > targetNanos) {
       long now = System.nanoTime();
+      if (!slow()) {
+        HookyardMetrics.processingHeld();
+      }
       slowUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(SLOW_WINDOW_MS);
       long last = publishedNanos;
       if (now - last > TimeUnit.MILLISECONDS.toNanos(PUBLISH_EVERY_MS)) {
