@@ -8,6 +8,8 @@
 #
 # Knobs (env):
 #   N (20000)            deliveries to store per run
+#   REPOS (50)           repositories the deliveries are spread over, as bench/e2e.sh
+#   WARMUP_N (10000)     other deliveries posted and processed first, unmeasured, as bench/e2e.sh
 #   PROCESSORS ("1 2 3") processors processes per run
 #   CONNECTIONS (64), THREADS (2), PORT (18190: gateway; the others take the next ports)
 #   HOOKYARD_DB_URL      an external PostgreSQL (else the gateway's embedded one)
@@ -18,6 +20,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 N="${N:-20000}"
+REPOS="${REPOS:-50}"
+WARMUP_N="${WARMUP_N:-10000}"
 PROCESSORS="${PROCESSORS:-1 2 3}"
 CONNECTIONS="${CONNECTIONS:-64}"
 THREADS="${THREADS:-2}"
@@ -32,7 +36,11 @@ need_wrk
 
 payloads="$tmp/payloads.bin"
 log "generating $N signed deliveries"
-python3 bench/e2e_payloads.py "$(( N + N / 10 ))" "$secret" "$payloads"
+python3 bench/e2e_payloads.py "$(( N + N / 10 ))" "$secret" "$payloads" "$REPOS"
+warm_payloads="$tmp/warm.bin"
+if (( WARMUP_N > 0 )); then
+  python3 bench/e2e_payloads.py "$(( WARMUP_N + WARMUP_N / 10 ))" "$secret" "$warm_payloads" "$REPOS" "$(( N + N / 10 ))"
+fi
 
 declare -A pids=()
 roles_started=()
@@ -98,7 +106,21 @@ for procs in $PROCESSORS; do
   for p in $(seq 1 "$procs"); do
     start_role "processors-$p" "$(( PORT + 1 + p ))" HOOKYARD_ROLES=processors
   done
-  track_bench_repository
+  track_bench_repository "$REPOS"
+
+  base=0
+  if (( WARMUP_N > 0 )); then
+    log "warm-up: posting until $WARMUP_N other deliveries are stored, then waiting for their jobs"
+    BENCH_PAYLOADS="$warm_payloads" BENCH_THREADS="$THREADS" BENCH_RUN_ID="warm-$run-$$" \
+      wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s --timeout 10s -s bench/e2e.lua "$BASE/webhooks/github" \
+      >"$tmp/$run/warm.out" 2>"$tmp/$run/warm.err" &
+    wrk_pid=$!
+    await_stored "$wrk_pid" "$tmp/$run/warm.err" "$WARMUP_N"
+    kill -INT "$wrk_pid"
+    wait "$wrk_pid" || true
+    base="$(stable_count)"
+    await_drained
+  fi
 
   declare -A cpu0=()
   for name in "${roles_started[@]}"; do cpu0[$name]="$(cpu_of "${pids[$name]}")"; done
@@ -110,12 +132,12 @@ for procs in $PROCESSORS; do
     >"$tmp/$run/wrk.out" 2>"$tmp/$run/wrk.err" &
   wrk_pid=$!
   wrk_cpu0="$(cpu_of "$wrk_pid")"
-  await_stored "$wrk_pid" "$tmp/$run/wrk.err"
+  await_stored "$wrk_pid" "$tmp/$run/wrk.err" "$(( base + N ))"
   t_stored="$(now)"
   wrk_cpu="$(awk -v a="$wrk_cpu0" -v b="$(cpu_of "$wrk_pid")" 'BEGIN { printf "%.1f", b - a }')"
   kill -INT "$wrk_pid"
   wait "$wrk_pid" || true
-  stored="$(stable_count)"
+  stored="$(( $(stable_count) - base ))"
   log "stored $stored deliveries in $(secs "$t0" "$t_stored") s; waiting for every job"
   await_drained
   t_done="$(now)"
@@ -127,7 +149,7 @@ for procs in $PROCESSORS; do
   for name in "${roles_started[@]}"; do
     used="$(awk -v a="${cpu0[$name]}" -v b="$(cpu_of "${pids[$name]}")" 'BEGIN { printf "%.1f", b - a }')"
     jvms="$(awk -v a="$jvms" -v b="$used" 'BEGIN { print a + b }')"
-    split+="$name ${used}s, "
+    split+="$name ${used}s ($(awk -v u="$used" -v n="$stored" 'BEGIN { printf "%.0f", u * 1e6 / n }') us/event, peak rss $(peak_rss_mib "${pids[$name]}") MiB), "
   done
   rest="$(awk -v a="$all" -v j="$jvms" -v w="$wrk_cpu" 'BEGIN { printf "%.1f", a - j - w }')"
   split+="wrk ${wrk_cpu}s, PostgreSQL and the rest ${rest}s of ${all}s"
@@ -140,7 +162,7 @@ for procs in $PROCESSORS; do
 done
 
 echo
-echo "summary (N=$N, $CONNECTIONS connections, $(nproc) cores, ${EXTERNAL_DB:+external}${EXTERNAL_DB:-embedded} PostgreSQL)"
+echo "summary (N=$N, REPOS=$REPOS, $CONNECTIONS connections, $(nproc) cores, ${EXTERNAL_DB:+external}${EXTERNAL_DB:-embedded} PostgreSQL)"
 printf '  %-10s %8s %8s %10s %8s  %s\n' processors stored seconds events/s ratio "CPU split"
 first=""
 for row in "${summary[@]}"; do

@@ -106,7 +106,7 @@ public final class Hookyard implements AutoCloseable {
    */
   static int gatewayPoolSize(HookyardConfig config) {
     int instances = config.integer(HookyardConfig.GATEWAY_INSTANCES, Runtime.getRuntime().availableProcessors());
-    int batches = Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, 1));
+    int batches = Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, HookyardConfig.DEFAULT_INGEST_IN_FLIGHT));
     return config.integer(HookyardConfig.DB_GATEWAY_POOL_SIZE, instances * batches + 2);
   }
 

@@ -8,6 +8,12 @@ public final class Addresses {
     return "jobs.wake." + queue;
   }
 
+  /**
+   * Published by a gateway, at most every 100 ms, while its acknowledgements are slow:
+   * every node's processing holds back for a moment (see {@code IngestFirst}). No body.
+   */
+  public static final String INGEST_SLOW = "hookyard.ingest.slow";
+
   /** Answered by every node; {@code /ready} uses it to prove the event bus works. */
   public static final String PING = "hookyard.ping";
 

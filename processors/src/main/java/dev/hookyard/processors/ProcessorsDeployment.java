@@ -8,6 +8,7 @@ import dev.hookyard.processors.github.GitHubProcessing;
 import dev.hookyard.processors.matching.MatchingDeployment;
 import dev.hookyard.processors.verification.VerificationDeployment;
 import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.queue.IngestFirst;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
 import dev.hookyard.common.queue.JobQueue;
@@ -79,6 +80,7 @@ public final class ProcessorsDeployment {
       config.integer(HookyardConfig.OPERATIONS_RATE, OperationSteps.DEFAULT_RATE)));
     // The matcher first: board automation asks it as soon as its worker runs.
     return processors.listen(vertx)
+      .compose(v -> IngestFirst.of(vertx).listen())
       .compose(v -> MatchingDeployment.deploy(vertx, config, pool))
       .compose(matching -> {
         List<Future<String>> deployed = new ArrayList<>();

@@ -51,7 +51,13 @@ public final class HookyardConfig {
   public static final String GATEWAY_INSTANCES = "HOOKYARD_GATEWAY_INSTANCES";
   public static final String INGEST_BATCH_SIZE = "HOOKYARD_INGEST_BATCH_SIZE";
   public static final String INGEST_TIMEOUT_MS = "HOOKYARD_INGEST_TIMEOUT_MS";
+  /** Ingest batches each gateway instance writes at once; {@link #DEFAULT_INGEST_IN_FLIGHT} when unset. */
   public static final String INGEST_IN_FLIGHT = "HOOKYARD_INGEST_IN_FLIGHT";
+  /**
+   * Two: a delivery arriving while a batch commits starts the next batch at once instead
+   * of waiting for that commit (the database flushes both commits' WAL together).
+   */
+  public static final int DEFAULT_INGEST_IN_FLIGHT = 2;
   public static final String INGEST_MAX_WAITING = "HOOKYARD_INGEST_MAX_WAITING";
   /** Request-body bytes held at once by all webhook requests of a process; beyond it, 503. */
   public static final String MAX_INFLIGHT_BYTES = "HOOKYARD_MAX_INFLIGHT_BYTES";

@@ -86,6 +86,12 @@ public final class HookyardMetrics {
       .description("Deliveries stored, by event").tag("event", e).register(h.registry())).increment();
   }
 
+  /** Processing was held back: an acknowledgement was slow and no other had been lately. */
+  public static void processingHeld() {
+    Counter.builder("hookyard.processing.held").description("Times processing ran one lane at a time for slow acknowledgements")
+      .register(registry()).increment();
+  }
+
   public static void deliveryDuplicate() {
     Counter.builder("hookyard.webhook.deliveries.duplicate").description("Deliveries whose GUID was already stored")
       .register(registry()).increment();

@@ -1,5 +1,8 @@
 package dev.hookyard.common.queue;
 
+import dev.hookyard.common.Addresses;
+import dev.hookyard.common.metrics.HookyardMetrics;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.shareddata.Shareable;
 
@@ -8,10 +11,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Acknowledgements before processing, within one process. The gateway reports how long
- * each acknowledgement took; while one took longer than the target (within the last
- * {@link #SLOW_WINDOW_MS}), the process's job workers run one lane at a time between
- * them, so processing keeps going on about a core and the rest is left to the
+ * Acknowledgements before processing. The gateway reports how long each acknowledgement
+ * took; while one took longer than the target (within the last {@link #SLOW_WINDOW_MS},
+ * in this process or, told over the event bus, in any gateway of the cluster), the
+ * process's job workers run one lane at a time between them, so processing keeps going on about a core and the rest is left to the
  * deliveries still arriving. Otherwise the lanes run as configured. Nothing is refused or
  * dropped: jobs wait claimed in their workers (their time limit counts from the claim,
  * as always) and the backlog is worked off once the acknowledgements are quick again.
@@ -27,17 +30,23 @@ public final class IngestFirst implements Shareable {
 
   private static final String MAP = "hookyard.ingest-first";
 
+  /** How often a gateway tells the cluster that its acknowledgements are slow, at most. */
+  static final long PUBLISH_EVERY_MS = 100;
+
+  private final Vertx vertx;
   private volatile long targetNanos = TimeUnit.MILLISECONDS.toNanos(10);
+  private volatile long publishedNanos = System.nanoTime() - TimeUnit.SECONDS.toNanos(1);
   private volatile long slowUntilNanos = System.nanoTime();
   private final AtomicInteger lanes = new AtomicInteger();
   private final ConcurrentLinkedQueue<Runnable> waiting = new ConcurrentLinkedQueue<>();
 
-  private IngestFirst() {
+  private IngestFirst(Vertx vertx) {
+    this.vertx = vertx;
   }
 
   /** This Vert.x instance's. */
   public static IngestFirst of(Vertx vertx) {
-    return (IngestFirst) vertx.sharedData().getLocalMap(MAP).computeIfAbsent("state", k -> new IngestFirst());
+    return (IngestFirst) vertx.sharedData().getLocalMap(MAP).computeIfAbsent("state", k -> new IngestFirst(vertx));
   }
 
   /** An acknowledgement slower than {@code ms} holds processing back; 0: never. */
@@ -46,11 +55,29 @@ public final class IngestFirst implements Shareable {
     return this;
   }
 
-  /** The gateway's report of one acknowledgement. */
+  /**
+   * The gateway's report of one acknowledgement. A slow one holds back this process's
+   * processing and, at most every {@link #PUBLISH_EVERY_MS}, every other node's.
+   */
   public void acknowledged(long tookNanos) {
     if (tookNanos > targetNanos) {
-      slowUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SLOW_WINDOW_MS);
+      long now = System.nanoTime();
+      if (!slow()) {
+        HookyardMetrics.processingHeld();
+      }
+      slowUntilNanos = now + TimeUnit.MILLISECONDS.toNanos(SLOW_WINDOW_MS);
+      long last = publishedNanos;
+      if (now - last > TimeUnit.MILLISECONDS.toNanos(PUBLISH_EVERY_MS)) {
+        publishedNanos = now;
+        vertx.eventBus().publish(Addresses.INGEST_SLOW, null);
+      }
     }
+  }
+
+  /** Holds back this node's processing whenever a gateway anywhere in the cluster reports slow acknowledgements. */
+  public Future<Void> listen() {
+    return vertx.eventBus().consumer(Addresses.INGEST_SLOW, m ->
+      slowUntilNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(SLOW_WINDOW_MS)).completion();
   }
 
   /** Whether an acknowledgement was slow lately. */

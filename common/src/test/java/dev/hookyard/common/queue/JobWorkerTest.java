@@ -321,6 +321,20 @@ class JobWorkerTest {
   }
 
   @Test
+  @DisplayName("A gateway's report of slow acknowledgements on the event bus holds back the processing that listens")
+  void slowAcknowledgementsElsewhere(Vertx vertx) throws Exception {
+    IngestFirst first = IngestFirst.of(vertx);
+    first.listen().await(10, TimeUnit.SECONDS);
+    assertThat(first.slow()).isFalse();
+    vertx.eventBus().publish(dev.hookyard.common.Addresses.INGEST_SLOW, null);
+    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+    while (!first.slow() && System.nanoTime() < deadline) {
+      Thread.sleep(5);
+    }
+    assertThat(first.slow()).isTrue();
+  }
+
+  @Test
   @DisplayName("A worker claims no further ahead than its slow jobs will start, so another worker can take the rest")
   void slowJobsAreNotHoarded(Vertx vertx) throws Exception {
     pool.query("INSERT INTO job_queue (queue, payload) SELECT 'test.slow', jsonb_build_object('n', g) FROM generate_series(1, 20) g")

@@ -38,7 +38,7 @@ public final class IngestRoutes {
     this.pool = pool;
     this.store = new DeliveryStore(vertx, pool,
       Integer.highestOneBit(Math.max(1, config.integer(HookyardConfig.INGEST_BATCH_SIZE, 256))),
-      Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, 1)),
+      Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, HookyardConfig.DEFAULT_INGEST_IN_FLIGHT)),
       config.integer(HookyardConfig.INGEST_TIMEOUT_MS, 5_000),
       config.integer(HookyardConfig.INGEST_MAX_WAITING, 10_000));
     HookyardMetrics.refusalReasons(Refusals.REASONS);

@@ -4,10 +4,10 @@ import dev.hookyard.common.queue.PermanentJobFailure;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 
+import java.time.DateTimeException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 
 /**
  * Reading webhook payloads. A field a processor cannot do without is a permanent
@@ -80,12 +80,46 @@ final class GitHubPayload {
     }
     if (v instanceof String s && !s.isBlank()) {
       try {
-        return OffsetDateTime.parse(s).withOffsetSameInstant(ZoneOffset.UTC);
-      } catch (DateTimeParseException e) {
+        OffsetDateTime utc = utcSeconds(s);
+        return utc != null ? utc : OffsetDateTime.parse(s).withOffsetSameInstant(ZoneOffset.UTC);
+      } catch (DateTimeException e) {
         throw new PermanentJobFailure("payload field '" + field + "' is not a timestamp: " + s);
       }
     }
     return null;
+  }
+
+  /**
+   * GitHub's own form, {@code 2026-11-01T09:30:00Z}, read without the formatter (a pull
+   * request carries four of them); null for any other form, which the formatter reads.
+   */
+  private static OffsetDateTime utcSeconds(String s) {
+    if (s.length() != 20 || s.charAt(4) != '-' || s.charAt(7) != '-' || s.charAt(10) != 'T' || s.charAt(13) != ':'
+        || s.charAt(16) != ':' || s.charAt(19) != 'Z') {
+      return null;
+    }
+    int year = digits(s, 0, 4);
+    int month = digits(s, 5, 7);
+    int day = digits(s, 8, 10);
+    int hour = digits(s, 11, 13);
+    int minute = digits(s, 14, 16);
+    int second = digits(s, 17, 19);
+    if ((year | month | day | hour | minute | second) < 0) {
+      return null;
+    }
+    return OffsetDateTime.of(year, month, day, hour, minute, second, 0, ZoneOffset.UTC);
+  }
+
+  private static int digits(String s, int from, int to) {
+    int n = 0;
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c < '0' || c > '9') {
+        return -1;
+      }
+      n = n * 10 + (c - '0');
+    }
+    return n;
   }
 
   static OffsetDateTime requireTime(JsonObject parent, String field) {
