@@ -53,7 +53,7 @@ public final class BoardSentences {
     }
     String what = switch (c.getString("action", "")) {
       case "closed" -> "merged";
-      case "opened" -> "opened";
+      case "opened" -> c.getBoolean("draft", false) ? "opened as a draft" : "opened";
       case "reopened" -> "reopened";
       case "ready_for_review" -> "ready for review";
       case "review_requested" -> "up for review";

@@ -209,6 +209,7 @@ final class BoardMoves {
 
   private JsonObject cause(String layer, int confidence) {
     return new JsonObject().put("actor", "automation").put("repository", pr.repository()).put("pr_number", pr.number())
-      .put("action", pr.action()).put("layer", layer).put("confidence", confidence).put("delivery_id", pr.deliveryId());
+      .put("action", pr.action()).put("draft", pr.draft()).put("layer", layer).put("confidence", confidence)
+      .put("delivery_id", pr.deliveryId());
   }
 }
