@@ -64,6 +64,11 @@ class FirstStartTest {
       assertThat(out).contains("hookyard generated credentials (kept in " + root.resolve("hookyard-data/credentials.json") + ")");
       assertThat(out).doesNotContain("/./");
       assertThat(out).doesNotContainIgnoringCase("GPU");
+      // The breaker's gauge is there with the default provider (none) too.
+      String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+        java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      assertThat(metrics).containsPattern("hookyard_ai_breaker_state\\{[^}]*provider=\"none\"[^}]*\\} -1\\.0");
 
       Path fresh = root.resolve("second-data");
       Map<String, String> samePort = env(fresh, port);
