@@ -3,6 +3,7 @@ package dev.hookyard.app;
 import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.config.Role;
+import dev.hookyard.common.config.StartupRefusal;
 import dev.hookyard.common.db.Database;
 import dev.hookyard.common.logging.RepeatedFailures;
 import dev.hookyard.common.metrics.HookyardMetrics;
@@ -20,6 +21,10 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
+import java.net.BindException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -71,7 +76,10 @@ public final class Hookyard implements AutoCloseable {
     Set<Role> roles = Role.parse(config.list(HookyardConfig.ROLES));
     RepeatedFailures.interval(Duration.ofMillis(Math.max(1,
       config.longValue(HookyardConfig.LOG_REPEAT_INTERVAL_MS, HookyardConfig.DEFAULT_LOG_REPEAT_INTERVAL_MS))));
-    Path dataDir = Path.of(config.string(HookyardConfig.DATA_DIR, "./hookyard-data"));
+    // Before anything is generated or created: a second instance on a taken port leaves no trace.
+    requireFreePort(config.string(HookyardConfig.HTTP_HOST, HookyardConfig.DEFAULT_HTTP_HOST),
+      config.integer(HookyardConfig.HTTP_PORT, HookyardConfig.DEFAULT_HTTP_PORT));
+    Path dataDir = Path.of(config.string(HookyardConfig.DATA_DIR, HookyardConfig.DEFAULT_DATA_DIR)).toAbsolutePath().normalize();
     // Only the gateway checks signatures and tokens: other roles neither need nor generate them.
     Credentials credentials = roles.contains(Role.GATEWAY) ? Credentials.load(config, dataDir) : Credentials.notNeeded();
     if (credentials.generated()) {
@@ -97,6 +105,23 @@ public final class Hookyard implements AutoCloseable {
       }
       database.close();
       throw e;
+    }
+  }
+
+  /** Refuses to start, naming the port, when another process listens on it (every role serves HTTP). */
+  static void requireFreePort(String host, int port) {
+    if (port == 0) {
+      return;
+    }
+    try (ServerSocket probe = new ServerSocket()) {
+      probe.setReuseAddress(true);
+      probe.bind(new InetSocketAddress(host, port));
+    } catch (BindException e) {
+      throw new StartupRefusal("HTTP port " + port + " on " + host + " is already in use; stop the process listening there, or set "
+        + HookyardConfig.HTTP_PORT + " to another port");
+    } catch (IOException e) {
+      throw new StartupRefusal("cannot listen on " + host + ":" + port + " (" + HookyardConfig.HTTP_HOST + ", "
+        + HookyardConfig.HTTP_PORT + "): " + e.getMessage());
     }
   }
 
@@ -219,7 +244,7 @@ public final class Hookyard implements AutoCloseable {
   /** Prints what this start generated and uses; values taken from the environment are never printed. */
   private static void printGenerated(Credentials c, Path dataDir) {
     System.out.println();
-    System.out.println("hookyard generated credentials (kept in " + dataDir.resolve(Credentials.FILE).toAbsolutePath() + "):");
+    System.out.println("hookyard generated credentials (kept in " + dataDir.resolve(Credentials.FILE) + "):");
     if (c.secretsGenerated()) {
       System.out.println("  HOOKYARD_WEBHOOK_SECRETS=" + String.join(",", c.webhookSecrets()));
     }

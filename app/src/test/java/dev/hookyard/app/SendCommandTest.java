@@ -126,6 +126,31 @@ class SendCommandTest {
   }
 
   @Test
+  @DisplayName("Without --secret, send signs with the secret hookyard generated in its data dir (--data-dir, else HOOKYARD_DATA_DIR)")
+  void secretFromTheDataDir() throws Exception {
+    Map<String, String> env = TestHookyard.config(TestDatabase.fresh());
+    env.remove(dev.hookyard.common.config.HookyardConfig.WEBHOOK_SECRETS);
+    env.remove(dev.hookyard.common.config.HookyardConfig.ADMIN_TOKEN);
+    String dataDir = env.get(dev.hookyard.common.config.HookyardConfig.DATA_DIR);
+    try (Hookyard hookyard = TestHookyard.start(env)) {
+      assertThat(Path.of(dataDir, "credentials.json")).exists();
+      Path file = TestHookyard.tempDir().resolve("ping.json");
+      Files.writeString(file, "{\"zen\":\"Keep it logically awesome.\",\"hook_id\":1}");
+
+      Run byOption = send(Map.of(), "--url", url(env), "--data-dir", dataDir, file.toString());
+      assertThat(byOption.exit).as(byOption.toString()).isZero();
+      assertThat(byOption.counts()).containsExactly(Map.entry("200", 1L));
+
+      Run byEnv = send(Map.of("HOOKYARD_DATA_DIR", dataDir), "--url", url(env), file.toString());
+      assertThat(byEnv.exit).as(byEnv.toString()).isZero();
+
+      Run elsewhere = send(Map.of(), "--url", url(env), "--data-dir", dataDir + "-nothing", file.toString());
+      assertThat(elsewhere.exit).isEqualTo(2);
+      assertThat(elsewhere.err).contains("no secret").contains("--data-dir").contains(dataDir + "-nothing/credentials.json");
+    }
+  }
+
+  @Test
   @DisplayName("send refuses a command line it cannot act on with exit code 2, and --help prints the usage")
   void commandLine() {
     assertThat(send(Map.of(), "--help").out).contains("usage: java -jar hookyard.jar send");

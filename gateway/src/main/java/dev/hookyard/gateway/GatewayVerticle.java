@@ -71,7 +71,7 @@ public final class GatewayVerticle extends VerticleBase {
       // A connection silent this long is dead (GitHub itself gives up after 10 s).
       .setIdleTimeout(120))
       .requestHandler(router);
-    return server.listen(config.integer(HookyardConfig.HTTP_PORT, HookyardConfig.DEFAULT_HTTP_PORT), config.string(HookyardConfig.HTTP_HOST, "0.0.0.0"));
+    return server.listen(config.integer(HookyardConfig.HTTP_PORT, HookyardConfig.DEFAULT_HTTP_PORT), config.string(HookyardConfig.HTTP_HOST, HookyardConfig.DEFAULT_HTTP_HOST));
   }
 
   /**

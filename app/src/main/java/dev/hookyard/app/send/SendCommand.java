@@ -1,11 +1,18 @@
 package dev.hookyard.app.send;
 
+import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
+import dev.hookyard.common.config.SecretFiles;
+import io.vertx.core.json.DecodeException;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
 
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,7 +39,10 @@ public final class SendCommand {
     options:
       --url URL          hookyard's base URL, or a full webhook URL (default http://localhost:8080;
                          a URL without a path posts to /webhooks/github)
-      --secret SECRET    webhook secret (default: the first of HOOKYARD_WEBHOOK_SECRETS)
+      --secret SECRET    webhook secret (default: the first of HOOKYARD_WEBHOOK_SECRETS, else the
+                         first one hookyard generated in the data dir's credentials.json)
+      --data-dir DIR     hookyard's data dir, where it keeps generated credentials
+                         (default: HOOKYARD_DATA_DIR, else ./hookyard-data)
       --event NAME       send every file as this event
       --concurrency N    requests in flight at once (default 4)
       --repeat N         send each file N times, each time under a new GUID (default 1)
@@ -85,6 +95,7 @@ public final class SendCommand {
   static Options parse(String[] args, Map<String, String> env) {
     String url = "http://localhost:8080";
     String secret = null;
+    String dataDir = null;
     String event = null;
     int concurrency = 4;
     int repeat = 1;
@@ -111,6 +122,7 @@ public final class SendCommand {
       switch (name) {
         case "--url" -> url = value;
         case "--secret" -> secret = value;
+        case "--data-dir" -> dataDir = value;
         case "--event" -> event = value.toLowerCase(Locale.ROOT);
         case "--concurrency" -> concurrency = positive(name, value);
         case "--repeat" -> repeat = positive(name, value);
@@ -121,8 +133,14 @@ public final class SendCommand {
     if (secret == null) {
       secret = firstSecret(env.get(HookyardConfig.WEBHOOK_SECRETS));
     }
+    Path credentials = Path.of(dataDir != null ? dataDir : env.getOrDefault(HookyardConfig.DATA_DIR, HookyardConfig.DEFAULT_DATA_DIR))
+      .resolve(Credentials.FILE).toAbsolutePath().normalize();
     if (secret == null) {
-      throw new IllegalArgumentException("no secret: pass --secret or set " + HookyardConfig.WEBHOOK_SECRETS);
+      secret = storedSecret(credentials);
+    }
+    if (secret == null) {
+      throw new IllegalArgumentException("no secret: pass --secret, set " + HookyardConfig.WEBHOOK_SECRETS
+        + ", or name hookyard's data dir with --data-dir (there is no " + credentials + ")");
     }
     if (paths.isEmpty()) {
       throw new IllegalArgumentException("name at least one payload file or folder");
@@ -146,6 +164,25 @@ public final class SendCommand {
       return uri.resolve("/webhooks/github");
     }
     return uri;
+  }
+
+  /** The first webhook secret hookyard generated and kept in {@code file}, or null when there is no such file. */
+  static String storedSecret(Path file) {
+    if (!Files.exists(file)) {
+      return null;
+    }
+    try {
+      JsonArray secrets = new JsonObject(SecretFiles.read(file)).getJsonArray("webhook_secrets");
+      String first = secrets == null || secrets.isEmpty() ? null : secrets.getString(0);
+      if (first == null || first.isBlank()) {
+        throw new IllegalArgumentException(file + " holds no webhook secret; pass --secret");
+      }
+      return first;
+    } catch (DecodeException | ClassCastException e) {
+      throw new IllegalArgumentException(file + " is not hookyard's credentials file (" + e.getMessage() + "); pass --secret");
+    } catch (IllegalStateException e) {
+      throw new IllegalArgumentException(e.getMessage());
+    }
   }
 
   private static String firstSecret(String secrets) {

@@ -21,8 +21,9 @@ import java.util.List;
  * An issue's history and the board's live messages are one thing: each change is
  * written as an {@code issue_history} row inside the transaction that makes it, and,
  * once that commits, published on {@code board.<workspace>} as
- * {@code {"id","type","workspace","identifier","from","to","pr_number","at","cause"}}.
- * The row id is the message id, so a Server-Sent Events client resumes from it.
+ * {@code {"id","type","workspace","identifier","from","to","pr_number","at","cause","text"}}
+ * ({@code text}: the change in words, {@link BoardSentences}). The row id is the
+ * message id, so a Server-Sent Events client resumes from it.
  */
 public final class BoardEvents {
 
@@ -55,6 +56,15 @@ public final class BoardEvents {
      WHERE h.workspace_id = $1 AND h.id > $2
      ORDER BY h.id
      LIMIT $3
+    """;
+
+  /** A workspace's latest history, newest first: what the board's live panel shows on load. */
+  public static final String RECENT = """
+    SELECT h.id, h.type, h.from_value, h.to_value, h.pr_number, h.cause, h.at, i.identifier, w.slug AS workspace
+      FROM issue_history h JOIN board_issues i ON i.id = h.issue_id JOIN workspaces w ON w.id = h.workspace_id
+     WHERE w.slug = $1
+     ORDER BY h.id DESC
+     LIMIT $2
     """;
 
   /** Writes {@code changes} in order inside the caller's transaction; the messages to publish after commit. */
@@ -92,7 +102,8 @@ public final class BoardEvents {
                                     Integer prNumber, String at, JsonObject cause) {
     return new JsonObject().put("id", id).put("type", type).put("workspace", workspace).put("identifier", identifier)
       .put("from", from).put("to", to).put("pr_number", prNumber).put("at", at)
-      .put("cause", cause == null ? new JsonObject() : cause);
+      .put("cause", cause == null ? new JsonObject() : cause)
+      .put("text", BoardSentences.describe(type, identifier, from, to, prNumber, cause));
   }
 
   /** Publishes committed messages on each one's {@code board.<workspace>}. */

@@ -50,7 +50,7 @@ public record Credentials(List<String> webhookSecrets, String adminToken, boolea
       try {
         stored = new JsonObject(SecretFiles.read(file));
       } catch (DecodeException e) {
-        throw new IllegalStateException(file.toAbsolutePath() + " is not valid JSON; fix it, or delete it to generate new credentials");
+        throw new StartupRefusal(file.toAbsolutePath() + " is not valid JSON; fix it, or delete it to generate new credentials");
       }
     } else {
       stored = new JsonObject()
@@ -67,7 +67,7 @@ public record Credentials(List<String> webhookSecrets, String adminToken, boolea
   /** Start-up fails on a variable that is set but holds nothing (blank, or only commas). */
   private static void rejectEmpty(HookyardConfig config, String key) {
     if (config.isSet(key) && config.list(key).isEmpty()) {
-      throw new IllegalStateException(key + " is set but empty; give it a value or unset it to use generated credentials");
+      throw new StartupRefusal(key + " is set but empty; give it a value or unset it to use generated credentials");
     }
   }
 
@@ -82,7 +82,7 @@ public record Credentials(List<String> webhookSecrets, String adminToken, boolea
       }
     }
     if (secrets.isEmpty()) {
-      throw new IllegalStateException(file.toAbsolutePath() + " has no webhook_secrets; set "
+      throw new StartupRefusal(file.toAbsolutePath() + " has no webhook_secrets; set "
         + HookyardConfig.WEBHOOK_SECRETS + ", or delete the file to generate new credentials");
     }
     return List.copyOf(secrets);
@@ -91,7 +91,7 @@ public record Credentials(List<String> webhookSecrets, String adminToken, boolea
   private static String storedToken(JsonObject stored, Path file) {
     Object value = stored.getValue("admin_token");
     if (!(value instanceof String token) || token.isBlank()) {
-      throw new IllegalStateException(file.toAbsolutePath() + " has no admin_token; set "
+      throw new StartupRefusal(file.toAbsolutePath() + " has no admin_token; set "
         + HookyardConfig.ADMIN_TOKEN + ", or delete the file to generate new credentials");
     }
     return token.trim();

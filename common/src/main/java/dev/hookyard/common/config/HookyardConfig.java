@@ -22,6 +22,7 @@ public final class HookyardConfig {
   /** The HTTP port when {@link #HTTP_PORT} is unset (the image exposes it too). */
   public static final int DEFAULT_HTTP_PORT = 8080;
   public static final String HTTP_HOST = "HOOKYARD_HTTP_HOST";
+  public static final String DEFAULT_HTTP_HOST = "0.0.0.0";
   public static final String ROLES = "HOOKYARD_ROLES";
   public static final String DB_URL = "HOOKYARD_DB_URL";
   public static final String DB_POOL_SIZE = "HOOKYARD_DB_POOL_SIZE";
@@ -30,6 +31,7 @@ public final class HookyardConfig {
   /** A session idle inside a transaction this long is ended by the server, releasing its locks (default: the queue lease). */
   public static final String DB_IDLE_IN_TRANSACTION_TIMEOUT_MS = "HOOKYARD_DB_IDLE_IN_TRANSACTION_TIMEOUT_MS";
   public static final String DATA_DIR = "HOOKYARD_DATA_DIR";
+  public static final String DEFAULT_DATA_DIR = "./hookyard-data";
   public static final String WEBHOOK_SECRETS = "HOOKYARD_WEBHOOK_SECRETS";
   public static final String ADMIN_TOKEN = "HOOKYARD_ADMIN_TOKEN";
   public static final String CLUSTER = "HOOKYARD_CLUSTER";

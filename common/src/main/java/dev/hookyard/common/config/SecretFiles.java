@@ -60,7 +60,7 @@ public final class SecretFiles {
       if (posix()) {
         Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
         if (permissions.stream().anyMatch(OTHERS::contains)) {
-          throw new IllegalStateException(file.toAbsolutePath() + " is readable or writable by other users ("
+          throw new StartupRefusal(file.toAbsolutePath() + " is readable or writable by other users ("
             + PosixFilePermissions.toString(permissions) + "); restrict it with: chmod 600 " + file.toAbsolutePath());
         }
       }

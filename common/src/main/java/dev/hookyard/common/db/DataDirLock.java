@@ -1,5 +1,7 @@
 package dev.hookyard.common.db;
 
+import dev.hookyard.common.config.StartupRefusal;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -41,7 +43,7 @@ final class DataDirLock {
       if (lock == null) {
         String holder = holder(channel);
         channel.close();
-        throw new IllegalStateException("The embedded PostgreSQL data dir " + data + " is in use by another hookyard process"
+        throw new StartupRefusal("The embedded PostgreSQL data dir " + data + " is in use by another hookyard process"
           + (holder.isEmpty() ? "" : " (pid " + holder + ")") + "; stop it first, or set HOOKYARD_DATA_DIR to another directory");
       }
       channel.truncate(0);

@@ -1,6 +1,7 @@
 package dev.hookyard.common.db;
 
 import dev.hookyard.common.config.SecretFiles;
+import dev.hookyard.common.config.StartupRefusal;
 import io.vertx.pgclient.PgConnectOptions;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.slf4j.Logger;
@@ -130,14 +131,14 @@ public final class EmbeddedDatabase implements AutoCloseable {
     Path file = data.resolveSibling(PASSWORD_FILE);
     if (!Files.exists(file)) {
       if (Files.exists(data.resolve("PG_VERSION")) && !PasswordUpgrade.trusting(data)) {
-        throw new IllegalStateException("The embedded PostgreSQL in " + data + " requires a password, but " + file
+        throw new StartupRefusal("The embedded PostgreSQL in " + data + " requires a password, but " + file
           + " is missing; restore it (it was written when the data directory was made)");
       }
       SecretFiles.write(file, SecretFiles.random(24) + "\n");
     }
     String password = SecretFiles.read(file).trim();
     if (!password.matches("[0-9A-Za-z]{16,}")) {
-      throw new IllegalStateException(file + " does not hold a password hookyard wrote (16 or more letters and digits)");
+      throw new StartupRefusal(file + " does not hold a password hookyard wrote (16 or more letters and digits)");
     }
     return password;
   }
@@ -256,7 +257,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
         return;
       }
       if (!postgres || !sameUser || !argumentsName(p, data)) {
-        throw new IllegalStateException("The embedded PostgreSQL data dir " + data + " is in use by process " + pid.get()
+        throw new StartupRefusal("The embedded PostgreSQL data dir " + data + " is in use by process " + pid.get()
           + (command.map(c -> " (" + c + ")").orElse("")) + ", which hookyard did not start; stop it, or set HOOKYARD_DATA_DIR to another directory");
       }
       log.warn("Stopping PostgreSQL (pid {}) left running on {} by a hookyard process that ended without stopping it", pid.get(), data);

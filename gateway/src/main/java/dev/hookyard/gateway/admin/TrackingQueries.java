@@ -5,11 +5,18 @@ final class TrackingQueries {
 
   static final String CREATE_WORKSPACE = """
     INSERT INTO workspaces (slug, name, issue_prefix) VALUES ($1, $2, $3)
-    RETURNING id, slug, name, issue_prefix, created_at
+    RETURNING id, slug, name, issue_prefix, created_at, pr_statuses
+    """;
+
+  /** A new name (null: kept) and pull-request settings merged over those stored; a row back when the workspace exists. */
+  static final String UPDATE_WORKSPACE = """
+    UPDATE workspaces SET name = coalesce($2, name), pr_statuses = pr_statuses || $3::jsonb
+     WHERE slug = $1
+    RETURNING id
     """;
 
   static final String WORKSPACE = """
-    SELECT w.id, w.slug, w.name, w.issue_prefix, w.created_at,
+    SELECT w.id, w.slug, w.name, w.issue_prefix, w.created_at, w.pr_statuses,
            coalesce((SELECT array_agg(r.full_name ORDER BY lower(r.full_name))
                        FROM workspace_repositories wr JOIN repositories r ON r.id = wr.repository_id
                       WHERE wr.workspace_id = w.id), '{}') AS repositories

@@ -1,6 +1,8 @@
 package dev.hookyard.gateway.admin;
 
 import dev.hookyard.common.JsonDates;
+import dev.hookyard.common.board.IssueStatus;
+import dev.hookyard.common.board.PullRequestStates;
 import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.gateway.http.Fields;
 import dev.hookyard.gateway.http.Workspaces;
@@ -36,6 +38,7 @@ final class WorkspaceApi {
   void mount(Router router, AdminAuth auth) {
     router.post("/api/v1/workspaces").handler(auth).handler(this::create);
     router.get("/api/v1/workspaces/:ws").handler(auth).handler(this::get);
+    router.patch("/api/v1/workspaces/:ws").handler(auth).handler(this::update);
     router.post("/api/v1/workspaces/:ws/repositories").handler(auth).handler(this::track);
     router.delete("/api/v1/workspaces/:ws/repositories/:owner/:repo").handler(auth).handler(this::untrack);
     router.post("/api/v1/workspaces/:ws/installations").handler(auth).handler(this::linkInstallation);
@@ -64,6 +67,44 @@ final class WorkspaceApi {
       Row r = rows.iterator().next();
       ApiErrors.json(ctx, 200, workspace(r).put("repositories", new JsonArray(java.util.List.of((Object[]) r.getArrayOfStrings("repositories")))));
     }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+  }
+
+  /** {@code {name?, pr_statuses?: {draft|opened|ready_for_review|review_requested|merged: status or null}}}. */
+  private void update(RoutingContext ctx) {
+    String slug = ctx.pathParam("ws");
+    JsonRequest req = JsonRequest.of(ctx);
+    String name = req.string("name", Fields.NAME, "a non-blank name", true);
+    JsonObject given = req.object("pr_statuses", true);
+    JsonObject statuses = new JsonObject();
+    if (given != null) {
+      for (String key : given.fieldNames()) {
+        Object value = given.getValue(key);
+        String status = value instanceof String text ? IssueStatus.parse(text) : null;
+        if (!PullRequestStates.DEFAULT_STATUSES.containsKey(key)) {
+          req.reject("pr_statuses." + key + " is not a setting; the settings are "
+            + String.join(", ", PullRequestStates.DEFAULT_STATUSES.keySet()));
+        } else if (value != null && status == null) {
+          req.reject("pr_statuses." + key + " must be a status (" + String.join(", ", IssueStatus.ORDER)
+            + ") or null for no move");
+        }
+        statuses.put(key, status);
+      }
+    }
+    if (req.ok() && name == null && given == null) {
+      req.reject("nothing to change: give name or pr_statuses");
+    }
+    if (!req.ok()) {
+      return;
+    }
+    pool.preparedQuery(TrackingQueries.UPDATE_WORKSPACE).execute(Tuple.of(slug, name == null ? null : name.strip(), statuses))
+      .onSuccess(rows -> {
+        if (rows.size() == 0) {
+          Workspaces.notFound(ctx, slug);
+        } else {
+          get(ctx);
+        }
+      })
+      .onFailure(err -> ApiErrors.unavailable(ctx, err));
   }
 
   private void track(RoutingContext ctx) {
@@ -134,6 +175,7 @@ final class WorkspaceApi {
 
   private static JsonObject workspace(Row r) {
     return new JsonObject().put("id", r.getLong("id")).put("slug", r.getString("slug")).put("name", r.getString("name"))
-      .put("issue_prefix", r.getString("issue_prefix")).put("created_at", iso(r.getOffsetDateTime("created_at")));
+      .put("issue_prefix", r.getString("issue_prefix")).put("created_at", iso(r.getOffsetDateTime("created_at")))
+      .put("pr_statuses", PullRequestStates.effective(r.getJsonObject("pr_statuses")));
   }
 }

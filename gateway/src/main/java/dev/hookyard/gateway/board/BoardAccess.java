@@ -3,6 +3,7 @@ package dev.hookyard.gateway.board;
 import dev.hookyard.gateway.http.ApiErrors;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
@@ -19,6 +20,21 @@ import java.security.NoSuchAlgorithmException;
  */
 final class BoardAccess {
 
+  /** What a token may do on a workspace's board; {@code reason} is the 401's {@code reason} field. */
+  enum Verdict {
+    ALLOWED(null), MISSING("missing_token"), INVALID("invalid_token"), OTHER_WORKSPACE("other_workspace");
+
+    final String reason;
+
+    Verdict(String reason) {
+      this.reason = reason;
+    }
+  }
+
+  /** A verdict, and for {@link Verdict#OTHER_WORKSPACE} the workspace the token belongs to. */
+  record Check(Verdict verdict, String tokenWorkspace) {
+  }
+
   private final Pool pool;
   private final byte[] admin;
 
@@ -29,29 +45,55 @@ final class BoardAccess {
 
   /** Whether {@code token} may read {@code workspace}'s board. */
   Future<Boolean> allows(String token, String workspace) {
-    if (token == null || token.isEmpty() || workspace == null) {
-      return Future.succeededFuture(false);
-    }
-    if (MessageDigest.isEqual(admin, token.getBytes(StandardCharsets.UTF_8))) {
-      return Future.succeededFuture(true);
-    }
-    return pool.preparedQuery(BoardQueries.TOKEN_VALID).execute(Tuple.of(workspace, sha256(token)))
-      .map(rows -> rows.size() == 1);
+    return check(token, workspace).map(c -> c.verdict() == Verdict.ALLOWED);
   }
 
-  /** A route guard for {@code :ws}: 401 without a token valid for it. */
-  Handler<RoutingContext> guard() {
-    return ctx -> allows(tokenOf(ctx), ctx.pathParam("ws")).onComplete(ar -> {
-      if (ar.succeeded() && ar.result()) {
-        ctx.next();
-      } else if (ar.failed()) {
-        ApiErrors.unavailable(ctx, ar.cause());
-      } else {
-        ctx.response().putHeader("WWW-Authenticate", "Bearer");
-        ApiErrors.send(ctx, 401, "unauthorized", "the admin token or a board token of workspace " + ctx.pathParam("ws")
-          + " is required");
+  /** Whether {@code token} may read {@code workspace}'s board, and if not, why. */
+  Future<Check> check(String token, String workspace) {
+    if (token == null || token.isEmpty() || workspace == null) {
+      return Future.succeededFuture(new Check(Verdict.MISSING, null));
+    }
+    if (MessageDigest.isEqual(admin, token.getBytes(StandardCharsets.UTF_8))) {
+      return Future.succeededFuture(new Check(Verdict.ALLOWED, null));
+    }
+    return pool.preparedQuery(BoardQueries.TOKEN_WORKSPACE).execute(Tuple.of(sha256(token))).map(rows -> {
+      if (rows.size() == 0) {
+        return new Check(Verdict.INVALID, null);
       }
+      String owner = rows.iterator().next().getString("slug");
+      return owner.equals(workspace) ? new Check(Verdict.ALLOWED, owner) : new Check(Verdict.OTHER_WORKSPACE, owner);
     });
+  }
+
+  /**
+   * A route guard for {@code :ws}: 401 without a token valid for it, saying which of
+   * missing, not valid, or another workspace's it was (the page shows it) and how to get one.
+   */
+  Handler<RoutingContext> guard() {
+    return ctx -> {
+      String ws = ctx.pathParam("ws");
+      check(tokenOf(ctx), ws).onComplete(ar -> {
+        if (ar.failed()) {
+          ApiErrors.unavailable(ctx, ar.cause());
+        } else if (ar.result().verdict() == Verdict.ALLOWED) {
+          ctx.next();
+        } else {
+          ctx.response().putHeader("WWW-Authenticate", "Bearer");
+          ApiErrors.json(ctx, 401, new JsonObject().put("error", "unauthorized").put("reason", ar.result().verdict().reason)
+            .put("message", refusal(ar.result(), ws)));
+        }
+      });
+    };
+  }
+
+  static String refusal(Check check, String ws) {
+    String how = "the admin token can make one: POST /api/v1/workspaces/" + ws + "/board-tokens";
+    return switch (check.verdict()) {
+      case MISSING -> "this board needs a token (?token=…): the admin token or a board token of workspace " + ws + "; " + how;
+      case INVALID -> "this token is not valid: mistyped, cut short, or from a data dir that was reset; " + how;
+      case OTHER_WORKSPACE -> "this board token belongs to workspace " + check.tokenWorkspace() + ", not " + ws + "; " + how;
+      case ALLOWED -> "allowed";
+    };
   }
 
   static String tokenOf(RoutingContext ctx) {

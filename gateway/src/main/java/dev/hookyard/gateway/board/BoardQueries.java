@@ -1,6 +1,6 @@
 package dev.hookyard.gateway.board;
 
-/** SQL of the live board: tokens, columns. */
+/** SQL of the live board: tokens, columns (the history it shows is in {@code BoardEvents}). */
 final class BoardQueries {
 
   static final String CREATE_TOKEN = """
@@ -9,16 +9,32 @@ final class BoardQueries {
     RETURNING created_at
     """;
 
-  static final String TOKEN_VALID = """
-    SELECT 1 FROM board_tokens t JOIN workspaces w ON w.id = t.workspace_id WHERE w.slug = $1 AND t.token_sha256 = $2
+  /** The workspace a board token belongs to. */
+  static final String TOKEN_WORKSPACE = """
+    SELECT w.slug FROM board_tokens t JOIN workspaces w ON w.id = t.workspace_id WHERE t.token_sha256 = $1
     """;
 
-  /** Every issue of the workspace, by number, for the columns. */
+  static final String WORKSPACE = "SELECT id, slug, name, issue_prefix FROM workspaces WHERE slug = $1";
+
+  /**
+   * Every issue of the workspace for the cards: most urgent first ({@code $2}, the
+   * priorities in order), then the most recently changed; with its linked PRs and the
+   * state of its latest fix attempt.
+   */
   static final String COLUMNS = """
-    SELECT i.identifier, i.number, i.title, i.status, i.priority, i.labels, i.error_source
-      FROM board_issues i JOIN workspaces w ON w.id = i.workspace_id
-     WHERE w.slug = $1
-     ORDER BY i.number
+    SELECT i.identifier, i.number, i.title, i.status, i.priority, i.labels, i.error_source, i.updated_at,
+           coalesce((SELECT json_agg(json_build_object('repository', r.full_name, 'number', l.pr_number, 'title', l.pr_title,
+                                                       'url', l.pr_url, 'status', l.status, 'strength', l.strength)
+                                     ORDER BY l.linked_at, l.pr_number)
+                       FROM issue_pull_requests l JOIN repositories r ON r.id = l.repository_id
+                      WHERE l.issue_id = i.id), '[]'::json) AS prs,
+           a.status AS fix_status, a.pr_number AS fix_pr_number, a.deployed_at AS fix_deployed_at,
+           a.verification_deadline AS fix_deadline, a.verified_at AS fix_verified_at, a.failed_at AS fix_failed_at,
+           a.failure_reason AS fix_failure_reason
+      FROM board_issues i
+      LEFT JOIN LATERAL (SELECT * FROM fix_attempts f WHERE f.issue_id = i.id ORDER BY f.id DESC LIMIT 1) a ON true
+     WHERE i.workspace_id = $1
+     ORDER BY array_position($2::text[], i.priority), i.updated_at DESC, i.number DESC
     """;
 
   private BoardQueries() {

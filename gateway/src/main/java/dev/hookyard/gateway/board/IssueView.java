@@ -1,5 +1,6 @@
 package dev.hookyard.gateway.board;
 
+import dev.hookyard.common.board.BoardSentences;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -36,10 +37,13 @@ final class IssueView {
         .put("title", s.getString("pr_title")).put("similarity", Math.round(s.getFloat("similarity") * 1000) / 1000.0)
         .put("confidence", s.getInteger("confidence")).put("reason", s.getString("reason"))
         .put("created_at", iso(s.getOffsetDateTime("created_at"))));
+      String named = r.getString("identifier");
       Future<JsonArray> history = list(pool, IssueQueries.HISTORY, id, h -> new JsonObject()
         .put("id", h.getLong("id")).put("type", h.getString("type")).put("from", h.getString("from_value"))
         .put("to", h.getString("to_value")).put("pr_number", h.getInteger("pr_number"))
-        .put("cause", h.getValue("cause")).put("at", iso(h.getOffsetDateTime("at"))));
+        .put("cause", h.getValue("cause")).put("at", iso(h.getOffsetDateTime("at")))
+        .put("text", BoardSentences.describe(h.getString("type"), named, h.getString("from_value"),
+          h.getString("to_value"), h.getInteger("pr_number"), h.getJsonObject("cause"))));
       Future<JsonArray> comments = list(pool, IssueQueries.COMMENTS, id, c -> new JsonObject()
         .put("id", c.getLong("id")).put("author", c.getString("author")).put("body", c.getString("body"))
         .put("created_at", iso(c.getOffsetDateTime("created_at"))));

@@ -70,6 +70,28 @@ public final class JsonRequest {
     return fail(field + " must be a positive whole number");
   }
 
+  /** A JSON object; required unless {@code optional}. */
+  public JsonObject object(String field, boolean optional) {
+    if (failed) {
+      return null;
+    }
+    Object v = body.getValue(field);
+    if (v == null && optional) {
+      return null;
+    }
+    if (v instanceof JsonObject o) {
+      return o;
+    }
+    return fail(field + " must be a JSON object");
+  }
+
+  /** Answers {@code 400 bad_request} with {@code message} for a check the handler made itself. */
+  public void reject(String message) {
+    if (!failed) {
+      fail(message);
+    }
+  }
+
   private <T> T fail(String message) {
     failed = true;
     ApiErrors.send(ctx, 400, "bad_request", message);

@@ -28,6 +28,6 @@ public final class OpsVerticle extends VerticleBase {
     new OpsRoutes(vertx, pool).mount(router);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "this process serves only /health, /ready and /metrics"));
     return vertx.createHttpServer(new HttpServerOptions().setHttp2ClearTextEnabled(false)).requestHandler(router)
-      .listen(config.integer(HookyardConfig.HTTP_PORT, HookyardConfig.DEFAULT_HTTP_PORT), config.string(HookyardConfig.HTTP_HOST, "0.0.0.0"));
+      .listen(config.integer(HookyardConfig.HTTP_PORT, HookyardConfig.DEFAULT_HTTP_PORT), config.string(HookyardConfig.HTTP_HOST, HookyardConfig.DEFAULT_HTTP_HOST));
   }
 }

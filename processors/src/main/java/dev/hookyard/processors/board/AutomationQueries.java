@@ -3,9 +3,9 @@ package dev.hookyard.processors.board;
 /** SQL of board automation. */
 final class AutomationQueries {
 
-  /** The workspace's prefix, what automation last applied for the PR, and how many issues it links. */
+  /** The workspace's prefix and pull-request settings, what automation last applied for the PR, and how many issues it links. */
   static final String CONTEXT = """
-    SELECT w.issue_prefix, g.state, g.pr_updated_at,
+    SELECT w.issue_prefix, w.pr_statuses, g.state, g.pr_updated_at,
            (SELECT count(*) FROM issue_pull_requests l JOIN board_issues i ON i.id = l.issue_id
              WHERE i.workspace_id = w.id AND l.repository_id = $2 AND l.pr_number = $3) AS links
       FROM workspaces w
@@ -14,8 +14,10 @@ final class AutomationQueries {
     """;
 
   /**
-   * Records the PR state as applied unless a newer one (or the same one) already was;
-   * no row back means this event is stale. The row lock puts automation of one PR in line.
+   * Records the PR's phase as applied unless a newer one (or the same one) already was;
+   * no row back means this event is stale. Of two with one {@code updated_at} the later
+   * phase in {@code $6} ({@code PullRequestStates.PHASES}) wins. The row lock puts
+   * automation of one PR in line.
    */
   static final String CLAIM = """
     INSERT INTO board_pull_requests AS g (workspace_id, repository_id, pr_number, state, pr_updated_at)
@@ -24,8 +26,7 @@ final class AutomationQueries {
        SET state = EXCLUDED.state, pr_updated_at = EXCLUDED.pr_updated_at, applied_at = now()
      WHERE g.pr_updated_at < EXCLUDED.pr_updated_at
         OR (g.pr_updated_at = EXCLUDED.pr_updated_at
-            AND (CASE g.state WHEN 'MERGED' THEN 2 WHEN 'CLOSED' THEN 1 ELSE 0 END)
-              < (CASE EXCLUDED.state WHEN 'MERGED' THEN 2 WHEN 'CLOSED' THEN 1 ELSE 0 END))
+            AND coalesce(array_position($6::text[], g.state), 0) < array_position($6::text[], EXCLUDED.state))
     RETURNING 1
     """;
 

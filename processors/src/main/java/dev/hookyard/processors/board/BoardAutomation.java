@@ -2,11 +2,13 @@ package dev.hookyard.processors.board;
 
 import dev.hookyard.common.board.BoardEvents;
 import dev.hookyard.common.board.IssueReferences;
+import dev.hookyard.common.board.PullRequestStates;
 import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
@@ -56,7 +58,8 @@ final class BoardAutomation implements JobHandler {
         Future<Matches> matches = releases.isRelease(pr) ? releases.find(pr, prefix)
           : semantic ? matching.match(pr, prefix, true)
           : Future.succeededFuture(Matches.explicitOnly(named, "explicit", "skipped"));
-        return matches.compose(found -> pool.withTransaction(conn -> new BoardMoves(conn, pr, found, window).apply()))
+        JsonObject statuses = PullRequestStates.effective(context.getJsonObject("pr_statuses"));
+        return matches.compose(found -> pool.withTransaction(conn -> new BoardMoves(conn, pr, found, statuses, window).apply()))
           .map(applied -> {
             BoardEvents.publish(vertx, applied.messages());
             return applied.stale() ? JobOutcome.ignored(applied.summary()) : JobOutcome.done(applied.summary());
@@ -71,6 +74,6 @@ final class BoardAutomation implements JobHandler {
     }
     int byTime = pr.at().compareTo(applied);
     return byTime < 0 || (byTime == 0
-      && PullRequestChange.stateRank(pr.state()) <= PullRequestChange.stateRank(context.getString("state")));
+      && PullRequestStates.rank(pr.phase()) <= PullRequestStates.rank(context.getString("state")));
   }
 }

@@ -3,6 +3,7 @@ package dev.hookyard.processors.board;
 import dev.hookyard.common.board.BoardEvents;
 import dev.hookyard.common.board.IssueReferences;
 import dev.hookyard.common.board.IssueStatus;
+import dev.hookyard.common.board.PullRequestStates;
 import dev.hookyard.processors.verification.FixAttempts;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
@@ -36,12 +37,15 @@ final class BoardMoves {
   private final SqlConnection conn;
   private final PullRequestChange pr;
   private final Matches matches;
+  private final JsonObject statuses;
   private final Duration window;
   private final List<BoardEvents.Change> changes = new ArrayList<>();
   private final List<String> notes = new ArrayList<>();
 
-  BoardMoves(SqlConnection conn, PullRequestChange pr, Matches matches, Duration window) {
+  /** {@code statuses}: the workspace's pull-request settings ({@code PullRequestStates.effective}). */
+  BoardMoves(SqlConnection conn, PullRequestChange pr, Matches matches, JsonObject statuses, Duration window) {
     this.conn = conn;
+    this.statuses = statuses;
     this.pr = pr;
     this.matches = matches;
     this.window = window;
@@ -49,7 +53,7 @@ final class BoardMoves {
 
   Future<Applied> apply() {
     return conn.preparedQuery(AutomationQueries.CLAIM)
-      .execute(Tuple.of(pr.workspaceId(), pr.repositoryId(), pr.number(), pr.state(), pr.at()))
+      .execute(Tuple.of(pr.workspaceId(), pr.repositoryId(), pr.number(), pr.phase(), pr.at(), PullRequestStates.phaseArray()))
       .compose(claimed -> claimed.size() == 0
         ? Future.succeededFuture(new Applied(true, List.of(), "PR #" + pr.number() + " " + pr.action()
           + " is not newer than what the board already shows"))
@@ -171,18 +175,16 @@ final class BoardMoves {
       });
   }
 
-  /** Where a closing link takes its issue: Done on merge, In Review while the PR is (newly) up for review. */
+  /**
+   * Where a closing link takes its issue: the workspace's status for this event (by
+   * default In Progress for a draft, In Review when opened or up for review, Done on merge).
+   */
   private String target(String strength, boolean newlyOpen) {
     if (!IssueReferences.CLOSES.equals(strength)) {
       return null;
     }
-    if (pr.merged()) {
-      return IssueStatus.DONE;
-    }
-    if (pr.state().equals("OPEN") && (pr.opensReview() || newlyOpen)) {
-      return IssueStatus.IN_REVIEW;
-    }
-    return null;
+    String setting = pr.statusSetting(newlyOpen);
+    return setting == null ? null : IssueStatus.parse(statuses.getString(setting));
   }
 
   private Future<Void> suggest(Matches.Candidate c) {
@@ -207,6 +209,7 @@ final class BoardMoves {
 
   private JsonObject cause(String layer, int confidence) {
     return new JsonObject().put("actor", "automation").put("repository", pr.repository()).put("pr_number", pr.number())
-      .put("action", pr.action()).put("layer", layer).put("confidence", confidence).put("delivery_id", pr.deliveryId());
+      .put("action", pr.action()).put("draft", pr.draft()).put("layer", layer).put("confidence", confidence)
+      .put("delivery_id", pr.deliveryId());
   }
 }

@@ -3,8 +3,9 @@ package dev.hookyard.processors.github;
 /**
  * Upserts of pull requests, reviews and issues. Each is keyed by GitHub's id and
  * guarded by the payload's own {@code updated_at}: an older payload never overwrites
- * a newer row, and of two payloads with the same time the later state wins
- * (OPEN &lt; CLOSED &lt; MERGED). A row comes back only when the payload was applied.
+ * a newer row, and of two payloads with the same time the later state wins (pull
+ * requests: the phase order of {@code PullRequestStates.PHASES}, bound as a parameter;
+ * issues: OPEN &lt; CLOSED). A row comes back only when the payload was applied.
  * The last parameter says the job is a reprocess of stored history: then a payload of
  * the same time and state as the stored row is applied again, so facts made by an
  * earlier version of the processor are replaced by today's; an older payload still
@@ -15,9 +16,10 @@ final class FactQueries {
   static final String UPSERT_PULL_REQUEST = """
     INSERT INTO pull_requests AS p (id, repository_id, number, title, state, draft, author_github_id, author_login,
                                     author_user_id, head_ref, head_sha, base_ref, additions, deletions, changed_files,
-                                    commits, created_at, updated_at, closed_at, merged_at, cycle_time_s)
+                                    commits, created_at, updated_at, closed_at, merged_at, cycle_time_s, phase)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-            CASE WHEN $20::timestamptz IS NULL THEN NULL ELSE extract(epoch FROM $20::timestamptz - $17::timestamptz)::bigint END)
+            CASE WHEN $20::timestamptz IS NULL THEN NULL ELSE extract(epoch FROM $20::timestamptz - $17::timestamptz)::bigint END,
+            $21)
     ON CONFLICT (id) DO UPDATE
        SET repository_id = EXCLUDED.repository_id, number = EXCLUDED.number, title = EXCLUDED.title,
            state = EXCLUDED.state, draft = EXCLUDED.draft, author_github_id = EXCLUDED.author_github_id,
@@ -26,12 +28,11 @@ final class FactQueries {
            additions = coalesce(EXCLUDED.additions, p.additions), deletions = coalesce(EXCLUDED.deletions, p.deletions),
            changed_files = coalesce(EXCLUDED.changed_files, p.changed_files), commits = coalesce(EXCLUDED.commits, p.commits),
            created_at = EXCLUDED.created_at, updated_at = EXCLUDED.updated_at, closed_at = EXCLUDED.closed_at,
-           merged_at = EXCLUDED.merged_at, cycle_time_s = EXCLUDED.cycle_time_s, stored_at = now()
+           merged_at = EXCLUDED.merged_at, cycle_time_s = EXCLUDED.cycle_time_s, phase = EXCLUDED.phase, stored_at = now()
      WHERE p.updated_at < EXCLUDED.updated_at
         OR (p.updated_at = EXCLUDED.updated_at
-            AND array_position(ARRAY['OPEN', 'CLOSED', 'MERGED'], EXCLUDED.state)
-              > array_position(ARRAY['OPEN', 'CLOSED', 'MERGED'], p.state))
-        OR ($21::boolean AND p.updated_at = EXCLUDED.updated_at AND p.state = EXCLUDED.state)
+            AND array_position($22::text[], EXCLUDED.phase) > coalesce(array_position($22::text[], coalesce(p.phase, p.state)), 0))
+        OR ($23::boolean AND p.updated_at = EXCLUDED.updated_at AND p.state = EXCLUDED.state)
     RETURNING p.id
     """;
 

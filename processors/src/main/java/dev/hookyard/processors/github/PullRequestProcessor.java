@@ -3,6 +3,7 @@ package dev.hookyard.processors.github;
 import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.board.IssueReferences;
+import dev.hookyard.common.board.PullRequestStates;
 import dev.hookyard.common.queue.Job;
 import dev.hookyard.common.queue.JobOutcome;
 import dev.hookyard.common.queue.JobQueue;
@@ -19,7 +20,8 @@ import java.util.Map;
 
 /**
  * {@code pull_request}: upserts the pull request of a tracked repository (state
- * OPEN, CLOSED or MERGED, sizes, GitHub's timestamps, cycle time on merge). When the
+ * OPEN, CLOSED or MERGED, draft, its phase as {@link PullRequestStates} orders them,
+ * sizes, GitHub's timestamps, cycle time on merge). When the
  * payload is newer than what is stored, a board job is queued for every workspace
  * tracking the repository ({@code board-automation} when the PR names an issue, else
  * {@code board-matching}) — the seam board automation plugs into — and
@@ -52,27 +54,29 @@ final class PullRequestProcessor {
       mergedAt = GitHubPayload.time(pr, "closed_at");
     }
     OffsetDateTime merged = mergedAt;
+    boolean draft = GitHubPayload.flag(pr, "draft");
+    String phase = PullRequestStates.phase(state, draft, action);
     UserDirectory.Person author = GitHubPayload.person(GitHubPayload.object(pr, "user"));
     JsonObject head = GitHubPayload.object(pr, "head");
     JsonObject base = GitHubPayload.object(pr, "base");
     return facts.store(repository, author == null ? List.of() : List.of(author), (conn, known, userIds) -> {
       Tuple row = Tuple.tuple()
         .addLong(id).addLong(known.id()).addInteger(number).addString(GitHubPayload.string(pr, "title")).addString(state)
-        .addBoolean(GitHubPayload.flag(pr, "draft"))
+        .addBoolean(draft)
         .addLong(author == null ? null : author.githubId()).addString(author == null ? null : author.login())
         .addLong(author == null ? null : userIds.get(author))
         .addString(GitHubPayload.string(head, "ref")).addString(GitHubPayload.string(head, "sha")).addString(GitHubPayload.string(base, "ref"))
         .addInteger(GitHubPayload.integer(pr, "additions")).addInteger(GitHubPayload.integer(pr, "deletions"))
         .addInteger(GitHubPayload.integer(pr, "changed_files")).addInteger(GitHubPayload.integer(pr, "commits"))
         .addOffsetDateTime(createdAt).addOffsetDateTime(updatedAt).addOffsetDateTime(GitHubPayload.time(pr, "closed_at"))
-        .addOffsetDateTime(merged).addBoolean(job.reprocess());
+        .addOffsetDateTime(merged).addString(phase).addArrayOfString(PullRequestStates.phaseArray()).addBoolean(job.reprocess());
       return conn.preparedQuery(FactQueries.UPSERT_PULL_REQUEST).execute(row).compose(rows -> {
         if (rows.size() == 0) {
           return Future.succeededFuture(TrackedFacts.Stored.ignored("PR #" + number + " " + action + " is older than the stored state"));
         }
         JsonObject message = new JsonObject().put("type", "pull_request.changed")
           .put("repository", known.fullName()).put("repository_id", known.id()).put("number", number)
-          .put("action", action).put("state", state).put("url", GitHubPayload.string(pr, "html_url"))
+          .put("action", action).put("state", state).put("phase", phase).put("draft", draft).put("url", GitHubPayload.string(pr, "html_url"))
           .put("merge_commit_sha", GitHubPayload.string(pr, "merge_commit_sha")).put("delivery_id", job.deliveryId())
           .put("title", GitHubPayload.string(pr, "title")).put("body", GitHubPayload.string(pr, "body"))
           .put("head_ref", GitHubPayload.string(head, "ref")).put("base_ref", GitHubPayload.string(base, "ref"))

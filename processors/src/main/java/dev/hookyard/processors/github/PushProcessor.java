@@ -116,7 +116,7 @@ final class PushProcessor {
           Push push = pushes.get(k);
           Repositories.Known known = found.get(push.named());
           if (known == null || !known.tracked()) {
-            outcomes[at.get(k)] = JobOutcome.ignored("repository " + push.named().fullName() + " is not tracked");
+            outcomes[at.get(k)] = JobOutcome.ignored(Repositories.untracked(push.named(), known));
             continue;
           }
           String branch = known.defaultBranch() != null ? known.defaultBranch()

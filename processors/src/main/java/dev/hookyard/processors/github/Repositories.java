@@ -34,22 +34,40 @@ final class Repositories {
   /** The repository a payload's {@code repository} object names; null when hookyard has never heard of it. */
   static Future<Known> find(SqlClient client, JsonObject repository) {
     Named named = Named.of(repository);
-    return findAll(client, List.of(named)).map(found -> found.get(named));
+    return find(client, List.of(named), RepositoryQueries.FIND_ALL).map(found -> found.get(named));
   }
 
   /**
-   * The known row of each distinct repository named, in one statement: by GitHub id,
-   * else by name if that row has not learnt another id (absent: never heard of). Rows
-   * known only by name learn their GitHub ids.
+   * Why an event of {@code named} stores nothing: the repository is not tracked, said by
+   * both names when the row its GitHub id matched knows it by another.
+   */
+  static String untracked(Named named, Known known) {
+    if (known == null || known.fullName().equalsIgnoreCase(named.fullName())) {
+      return "repository " + named.fullName() + " is not tracked";
+    }
+    return "repository " + named.fullName() + " (GitHub id " + named.githubId() + ", known here as " + known.fullName()
+      + ") is not tracked";
+  }
+
+  /**
+   * The known row of each distinct repository an event names, in one statement: by
+   * GitHub id, else by name if that row has not learnt another id (absent: never heard
+   * of); a tracked row known only by the name wins over an untracked one holding the id
+   * ({@link RepositoryQueries#FIND_ALL_CLAIMING}). Rows known only by name learn their
+   * GitHub ids, taking them from any other row.
    */
   static Future<Map<Named, Known>> findAll(SqlClient client, Collection<Named> repositories) {
+    return find(client, repositories, RepositoryQueries.FIND_ALL_CLAIMING);
+  }
+
+  private static Future<Map<Named, Known>> find(SqlClient client, Collection<Named> repositories, String query) {
     List<Named> named = List.copyOf(new LinkedHashSet<>(repositories));
     if (named.isEmpty()) {
       return Future.succeededFuture(Map.of());
     }
     Long[] ids = named.stream().map(Named::githubId).toArray(Long[]::new);
     String[] names = named.stream().map(Named::fullName).toArray(String[]::new);
-    return client.preparedQuery(RepositoryQueries.FIND_ALL).execute(Tuple.of(ids, (Object) names)).compose(rows -> {
+    return client.preparedQuery(query).execute(Tuple.of(ids, (Object) names)).compose(rows -> {
       Map<Named, Known> found = new HashMap<>();
       Future<Void> learnt = Future.succeededFuture();
       for (Row r : rows) {
@@ -57,8 +75,9 @@ final class Repositories {
         Known known = new Known(r.getLong("id"), r.getString("full_name"), r.getString("default_branch"), r.getBoolean("tracked"));
         found.put(n, known);
         if (r.getLong("github_id") == null) {
-          learnt = learnt.compose(v -> client.preparedQuery(RepositoryQueries.LEARN_ID).execute(Tuple.of(known.id(), n.githubId()))
-            .mapEmpty());
+          Tuple learn = Tuple.of(known.id(), n.githubId());
+          learnt = learnt.compose(v -> client.preparedQuery(RepositoryQueries.RELEASE_ID).execute(learn))
+            .compose(v -> client.preparedQuery(RepositoryQueries.LEARN_ID).execute(learn)).mapEmpty();
         }
       }
       return learnt.map(found);

@@ -17,6 +17,27 @@ final class RepositoryQueries {
      ORDER BY u.n, (r.github_id IS NOT NULL) DESC
     """;
 
+  /**
+   * As {@link #FIND_ALL} for the facts of an event (pushes, pull requests, reviews,
+   * issues): when the row holding the GitHub id is not tracked but a tracked row known
+   * only by the payload's name exists, the tracked row is the one meant (the id was
+   * recorded earlier under another name) and it claims the id.
+   */
+  static final String FIND_ALL_CLAIMING = """
+    SELECT DISTINCT ON (u.n) u.n, r.id, r.github_id, r.full_name, r.default_branch, t.tracked
+      FROM unnest($1::bigint[], $2::text[]) WITH ORDINALITY AS u(gid, name, n)
+      JOIN repositories r
+        ON r.github_id = u.gid OR (r.github_id IS NULL AND r.deleted_at IS NULL AND lower(r.full_name) = lower(u.name))
+      JOIN repository_tracking t ON t.id = r.id
+     ORDER BY u.n, CASE WHEN r.github_id IS NOT NULL AND t.tracked THEN 0
+                        WHEN t.tracked THEN 1
+                        WHEN r.github_id IS NOT NULL THEN 2
+                        ELSE 3 END
+    """;
+
+  /** The GitHub id $2 leaves any row but $1: the row claiming it is that repository now. */
+  static final String RELEASE_ID = "UPDATE repositories SET github_id = NULL, updated_at = now() WHERE github_id = $2 AND id <> $1";
+
   /** A row tracked by name learns its GitHub id. */
   static final String LEARN_ID = "UPDATE repositories SET github_id = $2, updated_at = now() WHERE id = $1 AND github_id IS NULL";
 

@@ -106,7 +106,7 @@ final class TrackedFacts {
         for (Pending p : batch) {
           Repositories.Known known = found.get(p.repository());
           written = written.compose(v -> (known == null || !known.tracked()
-              ? Future.succeededFuture(Stored.ignored("repository " + p.repository().fullName() + " is not tracked"))
+              ? Future.succeededFuture(Stored.ignored(Repositories.untracked(p.repository(), known)))
               : p.write().apply(conn, known, userIds))
             .map(s -> {
               stored.add(s);

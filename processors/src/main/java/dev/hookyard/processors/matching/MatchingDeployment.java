@@ -62,6 +62,7 @@ public final class MatchingDeployment {
   private static VerifierBreaker verifier(Vertx vertx, HookyardConfig config) {
     LlmVerifier.Provider provider = LlmVerifier.Provider.parse(config.string(HookyardConfig.AI_PROVIDER, "none"));
     if (provider == LlmVerifier.Provider.NONE) {
+      MatchingMetrics.noVerifier();
       return null;
     }
     long timeoutMs = config.longValue(HookyardConfig.AI_TIMEOUT_MS, 10_000);

@@ -13,7 +13,8 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Matching's meters, in the registry {@code /metrics} scrapes:
- * {@code hookyard_ai_breaker_state{provider}} (0 closed, 1 half-open, 2 open),
+ * {@code hookyard_ai_breaker_state{provider}} (0 closed, 1 half-open, 2 open; -1 with
+ * {@code provider="none"}: no verifier is configured, so nothing is ever called),
  * {@code hookyard_ai_verifier_calls_total{outcome}} (ok, failed, rejected) and
  * {@code hookyard_matching_layer_seconds{layer}} (explicit, semantic, llm; p50, p99).
  */
@@ -36,6 +37,13 @@ final class MatchingMetrics {
     Gauge.builder(BREAKER_STATE, current, MatchingMetrics::stateCode)
       .description("AI verifier circuit breaker: 0 closed, 1 half-open, 2 open")
       .tag("provider", provider).strongReference(true).register(HookyardMetrics.registry());
+  }
+
+  /** With no provider configured: the gauge is there all the same, at -1, so dashboards and alerts find it. */
+  static void noVerifier() {
+    Gauge.builder(BREAKER_STATE, () -> -1)
+      .description("AI verifier circuit breaker: 0 closed, 1 half-open, 2 open, -1 no verifier configured")
+      .tag("provider", "none").strongReference(true).register(HookyardMetrics.registry());
   }
 
   private static double stateCode(AtomicReference<CircuitBreaker> current) {
