@@ -44,10 +44,7 @@ payloads="$tmp/payloads.bin"
 log "generating $N signed deliveries"
 # A tenth more than N: requests in flight when N is reached still carry fresh payloads.
 python3 bench/e2e_payloads.py "$(( N + N / 10 ))" "$secret" "$payloads" "$REPOS"
-warm_payloads="$tmp/warm.bin"
-if (( WARMUP_N > 0 )); then
-  python3 bench/e2e_payloads.py "$(( WARMUP_N + WARMUP_N / 10 ))" "$secret" "$warm_payloads" "$REPOS" "$(( N + N / 10 ))"
-fi
+make_warm_payloads
 
 summary=()
 failed=0
@@ -57,19 +54,7 @@ for instances in $INSTANCES; do
     track_bench_repository "$REPOS"
   fi
 
-  base=0
-  if (( WARMUP_N > 0 )); then
-    log "warm-up: posting until $WARMUP_N other deliveries are stored, then waiting for their jobs"
-    BENCH_PAYLOADS="$warm_payloads" BENCH_THREADS="$THREADS" BENCH_RUN_ID="warm-$instances-$$" \
-      wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s --timeout 10s -s bench/e2e.lua "$BASE/webhooks/github" \
-      >"$tmp/warm-$instances.out" 2>"$tmp/warm-$instances.err" &
-    wrk_pid=$!
-    await_stored "$wrk_pid" "$tmp/warm-$instances.err" "$WARMUP_N"
-    kill -INT "$wrk_pid"
-    wait "$wrk_pid" || true
-    base="$(stable_count)"
-    await_drained
-  fi
+  warm_up "$instances" "$tmp/warm-$instances"
   log "run with $instances processor instance(s) per queue: posting until $N deliveries are stored"
   jvm0="$(cpu_seconds "$pid")"
   thread_cpu "$pid" >"$tmp/threads0-$instances"

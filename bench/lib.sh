@@ -237,6 +237,32 @@ await_drained() {
   done
 }
 
+# The warm-up of bench/e2e.sh and bench/scale.sh. make_warm_payloads: WARMUP_N (+10 %)
+# deliveries numbered after the measured N's, so they name other commits, pull requests
+# and issues. warm_up <run id> <output prefix>: posts them until WARMUP_N are stored,
+# waits for every job, and sets base to the deliveries stored so far (0 without WARMUP_N).
+make_warm_payloads() {
+  warm_payloads="$tmp/warm.bin"
+  if (( WARMUP_N > 0 )); then
+    python3 bench/e2e_payloads.py "$(( WARMUP_N + WARMUP_N / 10 ))" "$secret" "$warm_payloads" "$REPOS" "$(( N + N / 10 ))"
+  fi
+}
+
+warm_up() {
+  base=0
+  (( WARMUP_N > 0 )) || return 0
+  log "warm-up: posting until $WARMUP_N other deliveries are stored, then waiting for their jobs"
+  BENCH_PAYLOADS="$warm_payloads" BENCH_THREADS="$THREADS" BENCH_RUN_ID="warm-$1-$$" \
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s --timeout 10s -s bench/e2e.lua "$BASE/webhooks/github" \
+    >"$2.out" 2>"$2.err" &
+  local warm_pid=$!
+  await_stored "$warm_pid" "$2.err" "$WARMUP_N"
+  kill -INT "$warm_pid"
+  wait "$warm_pid" || true
+  base="$(stable_count)"
+  await_drained
+}
+
 # Polls until N deliveries (or $3) are stored while wrk ($1: its pid, $2: its stderr) runs.
 await_stored() {
   local count target="${3:-$N}"

@@ -37,10 +37,7 @@ need_wrk
 payloads="$tmp/payloads.bin"
 log "generating $N signed deliveries"
 python3 bench/e2e_payloads.py "$(( N + N / 10 ))" "$secret" "$payloads" "$REPOS"
-warm_payloads="$tmp/warm.bin"
-if (( WARMUP_N > 0 )); then
-  python3 bench/e2e_payloads.py "$(( WARMUP_N + WARMUP_N / 10 ))" "$secret" "$warm_payloads" "$REPOS" "$(( N + N / 10 ))"
-fi
+make_warm_payloads
 
 declare -A pids=()
 roles_started=()
@@ -108,19 +105,7 @@ for procs in $PROCESSORS; do
   done
   track_bench_repository "$REPOS"
 
-  base=0
-  if (( WARMUP_N > 0 )); then
-    log "warm-up: posting until $WARMUP_N other deliveries are stored, then waiting for their jobs"
-    BENCH_PAYLOADS="$warm_payloads" BENCH_THREADS="$THREADS" BENCH_RUN_ID="warm-$run-$$" \
-      wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s --timeout 10s -s bench/e2e.lua "$BASE/webhooks/github" \
-      >"$tmp/$run/warm.out" 2>"$tmp/$run/warm.err" &
-    wrk_pid=$!
-    await_stored "$wrk_pid" "$tmp/$run/warm.err" "$WARMUP_N"
-    kill -INT "$wrk_pid"
-    wait "$wrk_pid" || true
-    base="$(stable_count)"
-    await_drained
-  fi
+  warm_up "$run" "$tmp/$run/warm"
 
   declare -A cpu0=()
   for name in "${roles_started[@]}"; do cpu0[$name]="$(cpu_of "${pids[$name]}")"; done

@@ -111,14 +111,13 @@ public final class FixedRateLoad {
           });
       }
     });
-    long sent = total;
     boolean finished = done.await((long) (total / rate) + 60, TimeUnit.SECONDS);
     double seconds = (System.nanoTime() - measuredFrom) / 1e9;
 
     long n = Math.max(0, answered.get() - warmup);
     long[] sorted = Arrays.copyOf(latencies, (int) Math.min(n, latencies.length));
     Arrays.sort(sorted);
-    System.out.println("sent=" + (sent - warmup));
+    System.out.println("sent=" + (total - warmup));
     System.out.println("answered=" + n + (finished ? "" : " (gave up waiting for the rest)"));
     System.out.println("responses_2xx=" + ok.get());
     System.out.println("responses_non2xx=" + refused.get());

@@ -116,9 +116,4 @@ public final class IngestFirst implements Shareable {
       next.run();
     }
   }
-
-  /** Lanes running in the process now (for tests). */
-  int lanes() {
-    return lanes.get();
-  }
 }
