@@ -95,7 +95,9 @@ class PoisonIsolationTest {
   @Timeout(60)
   @DisplayName("When PostgreSQL refuses one delivery of a batch, only that one is answered 400 and the rest are stored")
   void refusedRowFailsAlone(Vertx vertx) throws Exception {
-    GatewayFixture gw = start(vertx);
+    // One batch in flight, so the requests that arrive while it is held gather into the next.
+    GatewayFixture gw = GatewayFixture.start(vertx, Map.of(HookyardConfig.SENTRY_SECRET, SENTRY_SECRET,
+      HookyardConfig.LOKI_TOKEN, LOKI_TOKEN, HookyardConfig.INGEST_IN_FLIGHT, "1"));
     // Stands for any value PostgreSQL might refuse that sanitising did not foresee.
     gw.pool.query("ALTER TABLE deliveries ADD CONSTRAINT no_poison CHECK (action IS DISTINCT FROM 'poison')").execute()
       .await(10, TimeUnit.SECONDS);
