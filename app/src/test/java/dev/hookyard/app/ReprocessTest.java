@@ -125,15 +125,18 @@ class ReprocessTest {
     JsonObject done = Eventually.until(Duration.ofSeconds(30), "reprocess " + id + " done",
       () -> get(client, "/api/v1/reprocess/" + id), op -> op.getString("status").equals("done"));
     // Board jobs the reprocess caused (none, when every move was made) have settled too.
-    Eventually.until(Duration.ofSeconds(30), "board jobs settled", () -> {
-      JsonObject stats = get(client, "/api/v1/jobs/stats");
-      long open = 0;
-      for (String q : stats.fieldNames()) {
-        open += stats.getJsonObject(q).getLong("queued") + stats.getJsonObject(q).getLong("running");
-      }
-      return open;
-    }, n -> n == 0);
+    Eventually.until(Duration.ofSeconds(30), "board jobs settled", () -> openJobs(client), n -> n == 0);
     return done;
+  }
+
+  /** Jobs queued or running, over every queue. */
+  private static long openJobs(WebClient client) throws Exception {
+    JsonObject stats = get(client, "/api/v1/jobs/stats");
+    long open = 0;
+    for (String q : stats.fieldNames()) {
+      open += stats.getJsonObject(q).getLong("queued") + stats.getJsonObject(q).getLong("running");
+    }
+    return open;
   }
 
   private static String issue(WebClient client, JsonObject body) throws Exception {
@@ -144,14 +147,7 @@ class ReprocessTest {
 
   private static void deliver(WebClient client, String event, String guid, JsonObject body) throws Exception {
     assertThat(TestHookyard.deliver(client, event, guid, body.toBuffer().getBytes()).statusCode()).isEqualTo(202);
-    Eventually.until(Duration.ofSeconds(30), guid + " settled", () -> {
-      JsonObject stats = get(client, "/api/v1/jobs/stats");
-      long open = 0;
-      for (String q : stats.fieldNames()) {
-        open += stats.getJsonObject(q).getLong("queued") + stats.getJsonObject(q).getLong("running");
-      }
-      return open;
-    }, n -> n == 0);
+    Eventually.until(Duration.ofSeconds(30), guid + " settled", () -> openJobs(client), n -> n == 0);
   }
 
   private static JsonObject get(WebClient client, String uri) throws Exception {
