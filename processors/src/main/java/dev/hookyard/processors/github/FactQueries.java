@@ -1,25 +1,42 @@
 package dev.hookyard.processors.github;
 
+import java.time.OffsetDateTime;
+
 /**
  * Upserts of pull requests, reviews and issues. Each is keyed by GitHub's id and
  * guarded by the payload's own {@code updated_at}: an older payload never overwrites
  * a newer row, and of two payloads with the same time the later state wins (pull
  * requests: the phase order of {@code PullRequestStates.PHASES}, bound as a parameter;
  * issues: OPEN &lt; CLOSED). A row comes back only when the payload was applied.
- * The last parameter says the job is a reprocess of stored history: then a payload of
+ * Pull requests and issues come many to a statement, as column arrays (see
+ * {@link FactRounds}). The last parameter says the jobs are a reprocess of stored history: then a payload of
  * the same time and state as the stored row is applied again, so facts made by an
  * earlier version of the processor are replaced by today's; an older payload still
  * changes nothing.
  */
 final class FactQueries {
 
-  static final String UPSERT_PULL_REQUEST = """
+  /** Column types of {@link #UPSERT_PULL_REQUESTS}, one array each. */
+  static final Class<?>[] PULL_REQUEST_COLUMNS = {Long.class, Long.class, Integer.class, String.class, String.class,
+    Boolean.class, Long.class, String.class, Long.class, String.class, String.class, String.class, Integer.class,
+    Integer.class, Integer.class, Integer.class, OffsetDateTime.class, OffsetDateTime.class, OffsetDateTime.class,
+    OffsetDateTime.class, String.class};
+
+  /** Pull requests $1…$21 as column arrays, at most one row per id; $22 the phase order, $23 reprocess. */
+  static final String UPSERT_PULL_REQUESTS = """
     INSERT INTO pull_requests AS p (id, repository_id, number, title, state, draft, author_github_id, author_login,
                                     author_user_id, head_ref, head_sha, base_ref, additions, deletions, changed_files,
                                     commits, created_at, updated_at, closed_at, merged_at, cycle_time_s, phase)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20,
-            CASE WHEN $20::timestamptz IS NULL THEN NULL ELSE extract(epoch FROM $20::timestamptz - $17::timestamptz)::bigint END,
-            $21)
+    SELECT u.id, u.repository_id, u.number, u.title, u.state, u.draft, u.author_github_id, u.author_login,
+           u.author_user_id, u.head_ref, u.head_sha, u.base_ref, u.additions, u.deletions, u.changed_files,
+           u.commits, u.created_at, u.updated_at, u.closed_at, u.merged_at,
+           CASE WHEN u.merged_at IS NULL THEN NULL ELSE extract(epoch FROM u.merged_at - u.created_at)::bigint END, u.phase
+      FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::boolean[], $7::bigint[], $8::text[],
+                  $9::bigint[], $10::text[], $11::text[], $12::text[], $13::int[], $14::int[], $15::int[], $16::int[],
+                  $17::timestamptz[], $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::text[])
+           AS u(id, repository_id, number, title, state, draft, author_github_id, author_login, author_user_id, head_ref,
+                head_sha, base_ref, additions, deletions, changed_files, commits, created_at, updated_at, closed_at,
+                merged_at, phase)
     ON CONFLICT (id) DO UPDATE
        SET repository_id = EXCLUDED.repository_id, number = EXCLUDED.number, title = EXCLUDED.title,
            state = EXCLUDED.state, draft = EXCLUDED.draft, author_github_id = EXCLUDED.author_github_id,
@@ -57,13 +74,25 @@ final class FactQueries {
     RETURNING r.id
     """;
 
-  static final String UPSERT_ISSUE = """
+  /** Column types of {@link #UPSERT_ISSUES}, one array each. */
+  static final Class<?>[] ISSUE_COLUMNS = {Long.class, Long.class, Integer.class, String.class, String.class, String.class,
+    Long.class, String.class, Long.class, String.class, Long.class, OffsetDateTime.class, OffsetDateTime.class,
+    OffsetDateTime.class, OffsetDateTime.class, Long.class};
+
+  /** Issues $1…$16 as column arrays, at most one row per id; $17 reprocess. */
+  static final String UPSERT_ISSUES = """
     INSERT INTO repository_issues AS i (id, repository_id, number, title, state, state_reason, author_github_id,
                                         author_login, resolver_github_id, resolver_login, resolver_user_id,
                                         created_at, updated_at, closed_at, resolution_s, deleted_at, author_user_id)
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
-            CASE WHEN $14::timestamptz IS NULL THEN NULL ELSE extract(epoch FROM $14::timestamptz - $12::timestamptz)::bigint END,
-            $15, $16)
+    SELECT u.id, u.repository_id, u.number, u.title, u.state, u.state_reason, u.author_github_id, u.author_login,
+           u.resolver_github_id, u.resolver_login, u.resolver_user_id, u.created_at, u.updated_at, u.closed_at,
+           CASE WHEN u.closed_at IS NULL THEN NULL ELSE extract(epoch FROM u.closed_at - u.created_at)::bigint END,
+           u.deleted_at, u.author_user_id
+      FROM unnest($1::bigint[], $2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::text[],
+                  $9::bigint[], $10::text[], $11::bigint[], $12::timestamptz[], $13::timestamptz[], $14::timestamptz[],
+                  $15::timestamptz[], $16::bigint[])
+           AS u(id, repository_id, number, title, state, state_reason, author_github_id, author_login, resolver_github_id,
+                resolver_login, resolver_user_id, created_at, updated_at, closed_at, deleted_at, author_user_id)
     ON CONFLICT (id) DO UPDATE
        SET title = EXCLUDED.title, author_user_id = coalesce(EXCLUDED.author_user_id, i.author_user_id), state = EXCLUDED.state, state_reason = EXCLUDED.state_reason,
            resolver_github_id = EXCLUDED.resolver_github_id, resolver_login = EXCLUDED.resolver_login,

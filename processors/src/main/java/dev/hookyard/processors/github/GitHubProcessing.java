@@ -49,7 +49,7 @@ public final class GitHubProcessing {
     PushProcessor push = new PushProcessor(vertx, pool, users, fanout, metrics, github.configured());
     events.put("push", push::process);
     TrackedFacts facts = new TrackedFacts(pool, users, metrics);
-    events.put("pull_request", new PullRequestProcessor(facts, fanout)::process);
+    events.put("pull_request", new PullRequestProcessor(vertx, facts, fanout)::process);
     events.put("pull_request_review", new ReviewProcessor(facts)::process);
     events.put("issues", new IssueProcessor(facts)::process);
     events.put("installation", installations::installation);

@@ -124,6 +124,16 @@ final class Repositories {
     });
   }
 
+  /** The workspaces tracking each of {@code repositoryIds}, in one statement; a repository none tracks is absent. */
+  static Future<Map<Long, List<Workspace>>> workspaces(SqlClient client, Collection<Long> repositoryIds) {
+    return client.preparedQuery(RepositoryQueries.WORKSPACES_OF).execute(Tuple.of(repositoryIds.toArray(Long[]::new))).map(rows -> {
+      Map<Long, List<Workspace>> out = new HashMap<>();
+      rows.forEach(r -> out.computeIfAbsent(r.getLong("repository_id"), id -> new ArrayList<>())
+        .add(new Workspace(r.getLong("id"), r.getString("slug"), r.getString("issue_prefix"))));
+      return out;
+    });
+  }
+
   record Workspace(long id, String slug, String issuePrefix) {
   }
 }

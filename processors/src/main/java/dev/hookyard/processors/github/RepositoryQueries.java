@@ -155,6 +155,11 @@ final class RepositoryQueries {
      WHERE wr.repository_id = $1 ORDER BY w.id
     """;
 
+  static final String WORKSPACES_OF = """
+    SELECT wr.repository_id, w.id, w.slug, w.issue_prefix FROM workspace_repositories wr JOIN workspaces w ON w.id = wr.workspace_id
+     WHERE wr.repository_id = ANY($1::bigint[]) ORDER BY wr.repository_id, w.id
+    """;
+
   private RepositoryQueries() {
   }
 }

@@ -9,6 +9,8 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
 
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Map;
@@ -39,9 +41,27 @@ final class TrackedFacts {
     Future<Stored> apply(SqlConnection conn, Repositories.Known repository, Map<UserDirectory.Person, Long> users);
   }
 
-  /** A fact waiting for its batch's transaction. */
+  /**
+   * Writes the facts of one kind that a batch of jobs asks for, together inside the
+   * transaction: a statement per table for the batch, not one per job. The facts come
+   * in claim order and the answer is one {@link Stored} per fact in that order; two
+   * facts of one row must apply as they would one after the other (see {@link FactRounds}).
+   */
+  @FunctionalInterface
+  interface BatchWrite<F> {
+    Future<List<Stored>> applyAll(SqlConnection conn, List<Fact<F>> facts, Map<UserDirectory.Person, Long> users);
+  }
+
+  /** One job's fact for a {@link BatchWrite}, with the tracked repository it belongs to. */
+  record Fact<F>(Repositories.Known repository, F fact) {
+  }
+
+  /**
+   * A fact waiting for its batch's transaction: written by its own {@code write}, or by
+   * {@code batch} together with the other facts of the batch that name the same one.
+   */
   private record Pending(Repositories.Named repository, List<UserDirectory.Person> people, Write write,
-                         Promise<JobOutcome> outcome) {
+                         BatchWrite<Object> batch, Object fact, Promise<JobOutcome> outcome) {
   }
 
   private final Pool pool;
@@ -61,7 +81,17 @@ final class TrackedFacts {
   }
 
   Future<JobOutcome> store(JsonObject repository, List<UserDirectory.Person> people, Write write) {
-    Pending pending = new Pending(Repositories.Named.of(repository), people, write, Promise.promise());
+    return collect(new Pending(Repositories.Named.of(repository), people, write, null, null, Promise.promise()));
+  }
+
+  /** Stores {@code fact} with the other facts of the batch that {@code batch} writes (alone, outside a batch). */
+  @SuppressWarnings("unchecked")
+  <F> Future<JobOutcome> store(JsonObject repository, List<UserDirectory.Person> people, BatchWrite<F> batch, F fact) {
+    return collect(new Pending(Repositories.Named.of(repository), people, null, (BatchWrite<Object>) batch, fact,
+      Promise.promise()));
+  }
+
+  private Future<JobOutcome> collect(Pending pending) {
     List<Pending> batch = collecting.get();
     if (batch != null) {
       batch.add(pending);
@@ -73,10 +103,11 @@ final class TrackedFacts {
 
   /**
    * Runs an event's processing for several jobs and writes the facts they ask for in
-   * one transaction: one lookup of their repositories, each job's statements in claim
-   * order (so two events of one pull request apply as they would one after another),
-   * one commit, and one developer-metrics request per repository changed. A job that
-   * fails fails the batch, which its worker then runs job by job.
+   * one transaction: one lookup of their repositories, each job's own statements in
+   * claim order, then each {@link BatchWrite}'s facts together (in claim order among
+   * themselves, so two events of one pull request apply as they would one after
+   * another), one commit, and one developer-metrics request per repository changed. A
+   * job that fails fails the batch, which its worker then runs job by job.
    */
   Future<List<JobOutcome>> storeAll(List<Job> jobs, List<JsonObject> payloads, WebhookEventHandler.EventProcessing processing) {
     List<Pending> batch = new ArrayList<>();
@@ -101,19 +132,35 @@ final class TrackedFacts {
     List<UserDirectory.Person> people = batch.stream().flatMap(p -> p.people().stream()).toList();
     users.resolve(people).compose(userIds -> pool.withTransaction(conn ->
       Repositories.findAll(conn, batch.stream().map(Pending::repository).toList()).compose(found -> {
-        List<Stored> stored = new ArrayList<>(batch.size());
+        Stored[] stored = new Stored[batch.size()];
+        Map<BatchWrite<Object>, List<Integer>> together = new LinkedHashMap<>();
         Future<Void> written = Future.succeededFuture();
-        for (Pending p : batch) {
+        for (int i = 0; i < batch.size(); i++) {
+          Pending p = batch.get(i);
           Repositories.Known known = found.get(p.repository());
-          written = written.compose(v -> (known == null || !known.tracked()
-              ? Future.succeededFuture(Stored.ignored(Repositories.untracked(p.repository(), known)))
-              : p.write().apply(conn, known, userIds))
-            .map(s -> {
-              stored.add(s);
+          int at = i;
+          if (known == null || !known.tracked()) {
+            stored[at] = Stored.ignored(Repositories.untracked(p.repository(), known));
+          } else if (p.batch() != null) {
+            together.computeIfAbsent(p.batch(), b -> new ArrayList<>()).add(at);
+          } else {
+            written = written.compose(v -> p.write().apply(conn, known, userIds).map(s -> {
+              stored[at] = s;
               return null;
             }));
+          }
         }
-        return written.map(stored);
+        for (Map.Entry<BatchWrite<Object>, List<Integer>> e : together.entrySet()) {
+          List<Integer> at = e.getValue();
+          List<Fact<Object>> facts = at.stream().map(i -> new Fact<>(found.get(batch.get(i).repository()), batch.get(i).fact())).toList();
+          written = written.compose(v -> e.getKey().applyAll(conn, facts, userIds).map(all -> {
+            for (int k = 0; k < at.size(); k++) {
+              stored[at.get(k)] = all.get(k);
+            }
+            return null;
+          }));
+        }
+        return written.map(v -> Arrays.asList(stored));
       })))
       .compose(stored -> {
         stored.forEach(s -> s.afterCommit().run());

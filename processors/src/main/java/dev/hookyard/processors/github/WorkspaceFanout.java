@@ -57,21 +57,31 @@ final class WorkspaceFanout {
    * inline or in chunk jobs keyed by {@code sourceJobId} (a rerun queues no twins).
    */
   Future<Fanned> fanOut(SqlClient conn, long repositoryId, String kind, JsonObject data, long sourceJobId) {
-    return Repositories.workspaces(conn, repositoryId).compose(workspaces -> {
-      if (workspaces.size() <= chunk) {
-        return kinds.get(kind).from(data).apply(conn, workspaces).map(after -> new Fanned(after, 0));
-      }
-      List<JsonObject> payloads = new ArrayList<>();
-      List<String> keys = new ArrayList<>();
-      for (int from = 0, n = 0; from < workspaces.size(); from += chunk, n++) {
-        JsonArray ids = new JsonArray();
-        workspaces.subList(from, Math.min(workspaces.size(), from + chunk)).forEach(w -> ids.add(w.id()));
-        payloads.add(new JsonObject().put("kind", kind).put("repository_id", repositoryId).put("workspace_ids", ids).put("data", data));
-        keys.add("fanout:" + sourceJobId + ":" + n);
-      }
-      return Enqueue.all(conn, Queues.WORKSPACE_FANOUT, payloads, keys, 0)
-        .map(created -> new Fanned(() -> Enqueue.wake(vertx, Queues.WORKSPACE_FANOUT), payloads.size()));
-    });
+    return Repositories.workspaces(conn, repositoryId)
+      .compose(workspaces -> fanOut(conn, repositoryId, kind, data, sourceJobId, workspaces));
+  }
+
+  /** Whether an effect on this many workspaces runs inside the event's transaction, not in chunk jobs. */
+  boolean inline(int workspaces) {
+    return workspaces <= chunk;
+  }
+
+  /** {@link #fanOut(SqlClient, long, String, JsonObject, long)} to {@code workspaces}, the ones tracking the repository. */
+  Future<Fanned> fanOut(SqlClient conn, long repositoryId, String kind, JsonObject data, long sourceJobId,
+                        List<Repositories.Workspace> workspaces) {
+    if (inline(workspaces.size())) {
+      return kinds.get(kind).from(data).apply(conn, workspaces).map(after -> new Fanned(after, 0));
+    }
+    List<JsonObject> payloads = new ArrayList<>();
+    List<String> keys = new ArrayList<>();
+    for (int from = 0, n = 0; from < workspaces.size(); from += chunk, n++) {
+      JsonArray ids = new JsonArray();
+      workspaces.subList(from, Math.min(workspaces.size(), from + chunk)).forEach(w -> ids.add(w.id()));
+      payloads.add(new JsonObject().put("kind", kind).put("repository_id", repositoryId).put("workspace_ids", ids).put("data", data));
+      keys.add("fanout:" + sourceJobId + ":" + n);
+    }
+    return Enqueue.all(conn, Queues.WORKSPACE_FANOUT, payloads, keys, 0)
+      .map(created -> new Fanned(() -> Enqueue.wake(vertx, Queues.WORKSPACE_FANOUT), payloads.size()));
   }
 
   /** The {@code workspace-fanout} queue's handler: one chunk of workspaces. */
