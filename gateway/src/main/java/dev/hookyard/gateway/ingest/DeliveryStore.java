@@ -72,13 +72,14 @@ final class DeliveryStore {
   private final long timeoutMs;
   private final int maxWaiting;
   private final ArrayDeque<Pending> waiting = new ArrayDeque<>();
-  /**
-   * This store's row among the per-minute delivery counters: stores on other event loops
-   * and processes add to other rows, so their transactions never wait on each other's lock.
-   */
-  private final short shard = (short) Math.floorMod(NEXT_SHARD.getAndIncrement(), IngestQueries.COUNTER_SHARDS);
   private int inFlight;
 
+  /**
+   * Each batch adds to the next row among the per-minute delivery counters, so batches in
+   * flight together (of this store, of stores on other event loops, of other processes)
+   * never wait on each other's lock of a counter row: that would hold a batch until the
+   * one before it had committed.
+   */
   private static final AtomicInteger NEXT_SHARD = new AtomicInteger(ThreadLocalRandom.current().nextInt(IngestQueries.COUNTER_SHARDS));
 
   private static final String[] STATEMENTS = new String[Integer.SIZE];
@@ -212,7 +213,7 @@ final class DeliveryStore {
     List<Object> params = new ArrayList<>(FIRST_ROW_PARAM + rows * ROW_PARAMS);
     params.add(ids);
     params.add(queues);
-    params.add(shard);
+    params.add((short) Math.floorMod(NEXT_SHARD.getAndIncrement(), IngestQueries.COUNTER_SHARDS));
     BodyCodec codec = BodyCodec.forThisThread();
     for (int i = 0; i < n; i++) {
       Incoming d = first.get(i).delivery();
