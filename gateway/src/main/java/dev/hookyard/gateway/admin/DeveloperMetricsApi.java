@@ -108,7 +108,7 @@ final class DeveloperMetricsApi {
             .put("developers", developers));
           return null;
         }));
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private static LocalDate day(String s) {

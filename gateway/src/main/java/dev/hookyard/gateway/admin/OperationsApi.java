@@ -111,7 +111,7 @@ final class OperationsApi {
         ApiErrors.json(ctx, 202, op);
         return null;
       });
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private static String path(String kind, long id) {
@@ -206,7 +206,7 @@ final class OperationsApi {
       } else {
         ApiErrors.json(ctx, 200, o.get());
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private static Long id(RoutingContext ctx) {

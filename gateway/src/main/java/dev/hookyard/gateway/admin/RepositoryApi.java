@@ -54,7 +54,7 @@ final class RepositoryApi {
         .put("last_push_at", iso(r.getOffsetDateTime("last_push_at")))
         .put("indexed_sha", r.getString("indexed_sha"))
         .put("workspaces", new JsonArray(List.of((Object[]) r.getArrayOfStrings("workspaces")))));
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void indexJobs(RoutingContext ctx) {
@@ -82,7 +82,7 @@ final class RepositoryApi {
         ApiErrors.json(ctx, 200, out);
         return null;
       });
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private static String fullName(RoutingContext ctx) {

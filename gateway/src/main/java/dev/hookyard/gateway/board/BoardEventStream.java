@@ -47,7 +47,7 @@ final class BoardEventStream {
     }
     Workspaces.id(pool, slug).onComplete(ar -> {
       if (ar.failed()) {
-        ApiErrors.unavailable(ctx, ar.cause());
+        ApiErrors.failed(ctx, ar.cause());
       } else if (ar.result() == null) {
         Workspaces.notFound(ctx, slug);
       } else {

@@ -78,7 +78,7 @@ public final class IssueApi {
       BoardEvents.publish(vertx, created.messages());
       Enqueue.wake(vertx, Queues.ISSUE_EMBEDDING);
       answer(ctx, slug, created.identifier(), 201);
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private record Created(String identifier, List<JsonObject> messages) {
@@ -95,7 +95,7 @@ public final class IssueApi {
       } else {
         ApiErrors.json(ctx, status, issue);
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void list(RoutingContext ctx) {
@@ -128,7 +128,7 @@ public final class IssueApi {
         } else {
           ApiErrors.json(ctx, 200, issues);
         }
-      }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+      }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void patch(RoutingContext ctx) {
@@ -153,7 +153,7 @@ public final class IssueApi {
           }
           answer(ctx, slug, identifier, 200);
         }
-      }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+      }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void comment(RoutingContext ctx) {
@@ -179,7 +179,7 @@ public final class IssueApi {
         BoardEvents.publish(vertx, messages);
         answer(ctx, slug, identifier, 201);
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   /** Asks for the issue's embedding to be computed, in the caller's transaction. */

@@ -86,7 +86,7 @@ public final class IngestRoutes {
       .put("supported_events", new JsonArray(new ArrayList<Object>(Queues.PROCESSED_EVENTS)).add("ping"))));
     router.get("/webhooks/github/health").handler(ctx -> pool.query(IngestQueries.HEALTH).execute()
       .onSuccess(rows -> ApiErrors.json(ctx, 200, health(rows.iterator().next())))
-      .onFailure(err -> ApiErrors.unavailable(ctx, err)));
+      .onFailure(err -> ApiErrors.failed(ctx, err)));
   }
 
   /**
