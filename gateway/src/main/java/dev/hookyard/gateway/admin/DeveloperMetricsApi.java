@@ -79,7 +79,7 @@ final class DeveloperMetricsApi {
       : pool.preparedQuery(REPOSITORY_ID).execute(Tuple.of(repository)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
     repo.compose(r -> {
       if (repository != null && r == null) {
-        RepositoryApi.noRepository(ctx, repository);
+        ApiErrors.notFound(ctx, "repository " + repository);
         return Future.succeededFuture();
       }
       Long repositoryId = r == null ? null : r.getLong("id");

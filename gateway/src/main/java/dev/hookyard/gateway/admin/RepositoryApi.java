@@ -38,7 +38,7 @@ final class RepositoryApi {
   void answer(RoutingContext ctx, String fullName, int status) {
     pool.preparedQuery(TrackingQueries.REPOSITORY).execute(Tuple.of(fullName)).onSuccess(rows -> {
       if (rows.size() == 0) {
-        noRepository(ctx, fullName);
+        ApiErrors.notFound(ctx, "repository " + fullName);
         return;
       }
       Row r = rows.iterator().next();
@@ -65,7 +65,7 @@ final class RepositoryApi {
     }
     pool.preparedQuery(TrackingQueries.REPOSITORY).execute(Tuple.of(fullName)).compose(rows -> {
       if (rows.size() == 0) {
-        noRepository(ctx, fullName);
+        ApiErrors.notFound(ctx, "repository " + fullName);
         return io.vertx.core.Future.succeededFuture();
       }
       return pool.preparedQuery(TrackingQueries.INDEX_JOBS).execute(Tuple.of(rows.iterator().next().getLong("id"), limit)).map(jobs -> {
@@ -87,9 +87,5 @@ final class RepositoryApi {
 
   private static String fullName(RoutingContext ctx) {
     return ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
-  }
-
-  static void noRepository(RoutingContext ctx, String fullName) {
-    ApiErrors.send(ctx, 404, "not_found", "no repository " + fullName);
   }
 }

@@ -28,6 +28,11 @@ public final class ApiErrors {
       .end(new JsonObject().put("error", code).put("message", message).encode());
   }
 
+  /** {@code 404 not_found}: "no " + {@code what} (a repository, a workspace … by its name). */
+  public static void notFound(RoutingContext ctx, String what) {
+    send(ctx, 404, "not_found", "no " + what);
+  }
+
   public static void json(RoutingContext ctx, int status, Object body) {
     ctx.response()
       .setStatusCode(status)

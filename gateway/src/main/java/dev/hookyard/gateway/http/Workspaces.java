@@ -17,7 +17,7 @@ public final class Workspaces {
   }
 
   public static void notFound(RoutingContext ctx, String slug) {
-    ApiErrors.send(ctx, 404, "not_found", "no workspace " + slug);
+    ApiErrors.notFound(ctx, "workspace " + slug);
   }
 
   private Workspaces() {

@@ -77,14 +77,14 @@ final class SourceAllowList implements Handler<RoutingContext> {
     List<IpSubnetFilterRule> rules = allowed;
     if (rules == null) {
       ctx.response().putHeader("Retry-After", "60");
-      RawBody.refuseEarly(ctx, 503, "unavailable", "the allowed source ranges are not loaded yet");
+      Refusals.refuseEarly(ctx, 503, "unavailable", "the allowed source ranges are not loaded yet");
       return;
     }
     InetAddress source = client(ctx);
     if (source != null && matches(rules, source)) {
       ctx.next();
     } else {
-      RawBody.refuseEarly(ctx, 403, "forbidden_source", "deliveries are accepted only from the allowed networks");
+      Refusals.refuseEarly(ctx, 403, "forbidden_source", "deliveries are accepted only from the allowed networks");
     }
   }
 
