@@ -147,7 +147,7 @@ public final class BoardRoutes {
       return;
     }
     Workspaces.id(pool, slug).compose(ws -> ws == null ? Future.succeededFuture((JsonArray) null)
-        : pool.preparedQuery(BoardEvents.RECENT).execute(Tuple.of(slug, limit)).map(rows -> {
+        : pool.preparedQuery(BoardQueries.HISTORY_RECENT).execute(Tuple.of(slug, limit)).map(rows -> {
           JsonArray out = new JsonArray();
           rows.forEach(r -> out.add(BoardEvents.message(r)));
           return out;

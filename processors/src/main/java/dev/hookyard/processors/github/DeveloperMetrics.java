@@ -21,67 +21,6 @@ import io.vertx.sqlclient.Tuple;
  */
 final class DeveloperMetrics {
 
-  /** Rebuilds repository $1's rollup from its facts (run after {@link #CLEAR}, in one transaction). */
-  static final String ROLL_UP = """
-    WITH facts AS (
-      SELECT coalesce(p.author_user_id, """ + userOf("p.author_github_id", "p.author_login") + """
-             ) AS user_id, (p.merged_at AT TIME ZONE 'UTC')::date AS day,
-             1 AS merged, p.cycle_time_s AS cycle, NULL::bigint AS review, 0 AS closed, NULL::bigint AS resolution,
-             0 AS opened, 0 AS commits, 0::bigint AS additions, 0::bigint AS deletions
-        FROM pull_requests p
-       WHERE p.repository_id = $1 AND p.state = 'MERGED'
-      UNION ALL
-      SELECT coalesce(r.reviewer_user_id, """ + userOf("r.reviewer_github_id", "r.reviewer_login") + """
-             ), (r.submitted_at AT TIME ZONE 'UTC')::date, 0, NULL, r.turnaround_s, 0, NULL, 0, 0, 0, 0
-        FROM (SELECT DISTINCT ON (pull_request_id, reviewer_github_id) *
-                FROM pull_request_reviews
-               WHERE repository_id = $1 AND turnaround_s IS NOT NULL
-               ORDER BY pull_request_id, reviewer_github_id, submitted_at) r
-      UNION ALL
-      SELECT coalesce(i.resolver_user_id, """ + userOf("i.resolver_github_id", "i.resolver_login") + """
-             ), (i.closed_at AT TIME ZONE 'UTC')::date, 0, NULL, NULL, 1, i.resolution_s, 0, 0, 0, 0
-        FROM repository_issues i
-       WHERE i.repository_id = $1 AND i.state = 'CLOSED' AND i.deleted_at IS NULL AND i.closed_at IS NOT NULL
-      UNION ALL
-      SELECT coalesce(i.author_user_id, """ + userOf("i.author_github_id", "i.author_login") + """
-             ), (i.created_at AT TIME ZONE 'UTC')::date, 0, NULL, NULL, 0, NULL, 1, 0, 0, 0
-        FROM repository_issues i
-       WHERE i.repository_id = $1 AND i.deleted_at IS NULL
-      UNION ALL
-      SELECT coalesce(c.author_user_id,
-                      (SELECT u.id FROM users u WHERE lower(u.login) = lower(c.author_login) LIMIT 1),
-                      (SELECT u.id FROM users u WHERE lower(u.email) = lower(c.author_email) ORDER BY u.id LIMIT 1)),
-             (coalesce(c.committed_at, c.created_at) AT TIME ZONE 'UTC')::date, 0, NULL, NULL, 0, NULL, 0, 1,
-             coalesce(c.additions, 0), coalesce(c.deletions, 0)
-        FROM commits c
-       WHERE c.repository_id = $1
-    )
-    INSERT INTO developer_activity (repository_id, user_id, day, prs_merged, pr_cycle_times_s, review_turnarounds_s,
-                                    issues_closed, issue_resolutions_s, issues_opened, commits, commit_additions,
-                                    commit_deletions)
-    SELECT $1, user_id, day, sum(merged),
-           coalesce(array_agg(cycle) FILTER (WHERE cycle IS NOT NULL), '{}'),
-           coalesce(array_agg(review) FILTER (WHERE review IS NOT NULL), '{}'),
-           sum(closed),
-           coalesce(array_agg(resolution) FILTER (WHERE resolution IS NOT NULL), '{}'),
-           sum(opened), sum(commits), sum(additions), sum(deletions)
-      FROM facts WHERE user_id IS NOT NULL AND day IS NOT NULL
-     GROUP BY user_id, day
-    """;
-
-  static final String CLEAR = "DELETE FROM developer_activity WHERE repository_id = $1";
-
-  static final String MARK_RUN = """
-    INSERT INTO developer_metrics_runs (repository_id, computed_at) VALUES ($1, now())
-    ON CONFLICT (repository_id) DO UPDATE SET computed_at = EXCLUDED.computed_at
-    """;
-
-  /** The internal user of a fact stored without one: by GitHub id, else by login. */
-  private static String userOf(String githubId, String login) {
-    return "(SELECT u.id FROM users u WHERE u.github_id = " + githubId + " OR lower(u.login) = lower(" + login + ")"
-      + " ORDER BY (u.github_id = " + githubId + ") DESC NULLS LAST LIMIT 1)";
-  }
-
   private final Pool pool;
   private final long debounceMs;
 
@@ -103,9 +42,9 @@ final class DeveloperMetrics {
       throw new PermanentJobFailure("developer-metrics job " + job.id() + " names no repository");
     }
     Tuple repository = Tuple.of(id.longValue());
-    return pool.withTransaction(conn -> conn.preparedQuery(CLEAR).execute(repository)
-        .compose(v -> conn.preparedQuery(ROLL_UP).execute(repository))
-        .compose(rolled -> conn.preparedQuery(MARK_RUN).execute(repository).map(rolled.rowCount())))
+    return pool.withTransaction(conn -> conn.preparedQuery(MetricsQueries.CLEAR).execute(repository)
+        .compose(v -> conn.preparedQuery(MetricsQueries.ROLL_UP).execute(repository))
+        .compose(rolled -> conn.preparedQuery(MetricsQueries.MARK_RUN).execute(repository).map(rolled.rowCount())))
       .map(n -> JobOutcome.done(n + " user-days for repository " + id));
   }
 }
