@@ -28,7 +28,6 @@ final class SourceAllowList implements Handler<RoutingContext> {
 
   private static final Logger log = LoggerFactory.getLogger(SourceAllowList.class);
   private static final Pattern IP_LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
-  static final long REFRESH_MS = 3_600_000;
 
   private final List<IpSubnetFilterRule> trustedProxies;
   private volatile List<IpSubnetFilterRule> allowed;
