@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.testing.TestDatabase;
 import org.junit.jupiter.api.DisplayName;
@@ -49,7 +50,7 @@ class FirstStartTest {
   @DisplayName("First start: credentials path normalised, no GPU warning; a second instance on the port or the data dir is refused in one line, no stack trace, nothing created")
   void firstStartAndRefusals() throws Exception {
     Path root = TestHookyard.tempDir();
-    int port = TestHookyard.freePort();
+    int port = Ports.freePort();
     // As a user would write it: a relative-looking segment the printed path must not keep.
     Path dataDir = root.resolve(".").resolve("hookyard-data");
     try (HookyardProcess first = HookyardProcess.start("first", env(dataDir, port), JAR_LOGGING)) {
@@ -80,7 +81,7 @@ class FirstStartTest {
         assertThat(fresh).doesNotExist();
       }
 
-      try (HookyardProcess third = HookyardProcess.start("third", env(dataDir, TestHookyard.freePort()), JAR_LOGGING)) {
+      try (HookyardProcess third = HookyardProcess.start("third", env(dataDir, Ports.freePort()), JAR_LOGGING)) {
         String refused = exited(third);
         assertThat(refused).contains("hookyard did not start: The embedded PostgreSQL data dir")
           .contains("is in use by another hookyard process");

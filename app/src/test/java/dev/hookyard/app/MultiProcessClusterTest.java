@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.Vertx;
@@ -459,7 +460,7 @@ class MultiProcessClusterTest {
 
   private static Map<String, String> withPort(Map<String, String> env) throws Exception {
     Map<String, String> copy = new HashMap<>(env);
-    copy.put(HookyardConfig.HTTP_PORT, String.valueOf(TestHookyard.freePort()));
+    copy.put(HookyardConfig.HTTP_PORT, String.valueOf(Ports.freePort()));
     return copy;
   }
 
@@ -591,7 +592,7 @@ class MultiProcessClusterTest {
     Map<String, String> env = new HashMap<>();
     env.put(HookyardConfig.DB_URL, TestDatabase.url(db));
     env.put(HookyardConfig.ROLES, roles);
-    env.put(HookyardConfig.HTTP_PORT, String.valueOf(TestHookyard.freePort()));
+    env.put(HookyardConfig.HTTP_PORT, String.valueOf(Ports.freePort()));
     env.put(HookyardConfig.HTTP_HOST, "127.0.0.1");
     env.put(HookyardConfig.DATA_DIR, TestHookyard.tempDir().toString());
     env.put(HookyardConfig.CLUSTER, "true");

@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -28,7 +29,7 @@ class SemanticMatchingTest {
     Vertx fakeVertx = Vertx.vertx();
     AtomicInteger calls = new AtomicInteger();
     boolean[] healthy = {true};
-    int port = TestHookyard.freePort();
+    int port = Ports.freePort();
     fakeVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       calls.incrementAndGet();
       if (!healthy[0]) {

@@ -1,5 +1,6 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.gateway.ops.OpsRoutes;
 import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
@@ -19,8 +20,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +51,7 @@ final class GatewayFixture {
   }
 
   static GatewayFixture start(Vertx vertx, Map<String, String> extraConfig, PgConnectOptions db) throws Exception {
-    int port = freePort();
+    int port = Ports.freePort();
     Pool pool = Database.createPool(vertx, db, 8);
     Map<String, String> env = new HashMap<>(extraConfig);
     env.put(HookyardConfig.HTTP_PORT, String.valueOf(port));
@@ -64,12 +63,6 @@ final class GatewayFixture {
     WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
       new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
     return new GatewayFixture(vertx, pool, client, port, db);
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   /** A GitHub-style delivery: signed with {@code secret} unless it is null. */

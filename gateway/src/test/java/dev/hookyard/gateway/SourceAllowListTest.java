@@ -1,5 +1,6 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -57,7 +58,7 @@ class SourceAllowListTest {
   @DisplayName("'meta' takes GitHub's published hook ranges and keeps the last good list when a refresh fails")
   void publishedRanges(Vertx vertx) throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    int port = GatewayFixture.freePort();
+    int port = Ports.freePort();
     vertx.createHttpServer().requestHandler(req -> {
       if (!req.path().equals("/meta")) {
         req.response().setStatusCode(404).end();
