@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.testing.TestDatabase;
@@ -38,11 +39,7 @@ class FirstStartTest {
   }
 
   private static String exited(HookyardProcess p) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (p.alive() && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
-    assertThat(p.alive()).as("the refused process exits").isFalse();
+    Eventually.until(Duration.ofSeconds(60), "the refused process exits", () -> !p.alive());
     return p.output();
   }
 
@@ -56,12 +53,8 @@ class FirstStartTest {
     try (HookyardProcess first = HookyardProcess.start("first", env(dataDir, port), JAR_LOGGING)) {
       first.awaitReady(Duration.ofSeconds(120));
       // The tokenizer probes for a GPU as the embedding model loads, just after start-up.
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!first.output().contains("Embedding model all-MiniLM-L6-v2") && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      String out = first.output();
-      assertThat(out).contains("Embedding model all-MiniLM-L6-v2");
+      String out = Eventually.until(Duration.ofSeconds(60), "the embedding model loaded", first::output,
+        o -> o.contains("Embedding model all-MiniLM-L6-v2"));
       assertThat(out).contains("hookyard generated credentials (kept in " + root.resolve("hookyard-data/credentials.json") + ")");
       assertThat(out).doesNotContain("/./");
       assertThat(out).doesNotContainIgnoringCase("GPU");

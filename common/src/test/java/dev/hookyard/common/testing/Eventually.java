@@ -29,13 +29,23 @@ public final class Eventually {
 
   /** Polls {@code probe} until {@code done} accepts its value; returns that value. */
   public static <T> T until(Duration within, String what, Probe<T> probe, Predicate<T> done) throws Exception {
+    T last = atMost(within, probe, done);
+    if (!done.test(last)) {
+      throw new AssertionError(what + " not within " + within + "; last seen: " + last);
+    }
+    return last;
+  }
+
+  /**
+   * Polls {@code probe} until {@code done} accepts its value or {@code within} has
+   * passed; returns the last value either way, for a test that reports what it saw
+   * before it asserts.
+   */
+  public static <T> T atMost(Duration within, Probe<T> probe, Predicate<T> done) throws Exception {
     long deadline = System.nanoTime() + within.toNanos();
     long pause = 2;
     T last = probe.get();
-    while (!done.test(last)) {
-      if (System.nanoTime() - deadline > 0) {
-        throw new AssertionError(what + " not within " + within + "; last seen: " + last);
-      }
+    while (!done.test(last) && System.nanoTime() - deadline < 0) {
       Thread.sleep(pause);
       pause = Math.min(pause * 2, MAX_PAUSE_MS);
       last = probe.get();
