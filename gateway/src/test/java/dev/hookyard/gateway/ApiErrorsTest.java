@@ -50,8 +50,7 @@ class ApiErrorsTest {
   void unreachableIs503(Vertx vertx) throws Exception {
     PgConnectOptions db = TestDatabase.fresh();
     TcpProxy proxy = new TcpProxy(vertx, db.getHost(), db.getPort());
-    int proxyPort = proxy.start().await(10, TimeUnit.SECONDS);
-    GatewayFixture gw = GatewayFixture.start(vertx, Map.of(), new PgConnectOptions(db).setPort(proxyPort));
+    GatewayFixture gw = GatewayFixture.behind(proxy, vertx, Map.of(), db);
     assertThat(gw.admin(HttpMethod.GET, "/api/v1/jobs/stats").statusCode()).isEqualTo(200);
 
     proxy.cut();

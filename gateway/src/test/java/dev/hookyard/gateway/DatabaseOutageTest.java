@@ -42,9 +42,7 @@ class DatabaseOutageTest {
   void outageAndRecovery(Vertx vertx) throws Exception {
     PgConnectOptions db = TestDatabase.fresh();
     TcpProxy proxy = new TcpProxy(vertx, db.getHost(), db.getPort());
-    int proxyPort = proxy.start().await(10, TimeUnit.SECONDS);
-    GatewayFixture gw = GatewayFixture.start(vertx, Map.of("HOOKYARD_INGEST_TIMEOUT_MS", "3000"),
-      new PgConnectOptions(db).setPort(proxyPort));
+    GatewayFixture gw = GatewayFixture.behind(proxy, vertx, Map.of("HOOKYARD_INGEST_TIMEOUT_MS", "3000"), db);
 
     assertThat(gw.deliver("push", "before", PUSH).statusCode()).isEqualTo(202);
 

@@ -5,6 +5,7 @@ import dev.hookyard.gateway.ops.OpsRoutes;
 import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.db.Database;
+import dev.hookyard.common.testing.TcpProxy;
 import dev.hookyard.common.testing.TestDatabase;
 import dev.hookyard.common.webhook.GitHubSignature;
 import io.vertx.core.Future;
@@ -63,6 +64,12 @@ final class GatewayFixture {
     WebClient client = WebClient.create(vertx, new WebClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
       new io.vertx.core.http.PoolOptions().setHttp1MaxSize(64));
     return new GatewayFixture(vertx, pool, client, port, db);
+  }
+
+  /** A gateway whose database connections pass through {@code proxy}, so the test can cut them. */
+  static GatewayFixture behind(TcpProxy proxy, Vertx vertx, Map<String, String> extraConfig, PgConnectOptions db) throws Exception {
+    int proxyPort = proxy.start().await(10, TimeUnit.SECONDS);
+    return start(vertx, extraConfig, new PgConnectOptions(db).setPort(proxyPort));
   }
 
   /** A GitHub-style delivery: signed with {@code secret} unless it is null. */

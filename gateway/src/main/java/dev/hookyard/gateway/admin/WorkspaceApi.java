@@ -28,11 +28,9 @@ import static dev.hookyard.common.JsonDates.iso;
 final class WorkspaceApi {
 
   private final Pool pool;
-  private final RepositoryApi repositories;
 
-  WorkspaceApi(Pool pool, RepositoryApi repositories) {
+  WorkspaceApi(Pool pool) {
     this.pool = pool;
-    this.repositories = repositories;
   }
 
   void mount(Router router, AdminAuth auth) {
@@ -126,7 +124,7 @@ final class WorkspaceApi {
       if (created == null) {
         Workspaces.notFound(ctx, slug);
       } else {
-        repositories.answer(ctx, fullName, created ? 201 : 200);
+        RepositoryView.answer(pool, ctx, fullName, created ? 201 : 200);
       }
     }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
