@@ -34,10 +34,10 @@ final class ClusterSetup {
 
   static Config hazelcastConfig(HookyardConfig config) {
     String host = host(config);
-    int port = config.integer(HookyardConfig.CLUSTER_PORT, 5701);
+    int port = config.integer(HookyardConfig.CLUSTER_PORT, HookyardConfig.DEFAULT_CLUSTER_PORT);
     String serviceDns = config.string(HookyardConfig.CLUSTER_KUBERNETES_DNS, null);
     Config hz = ConfigUtil.loadConfig(); // keeps Vert.x's __vertx.* map definitions
-    hz.setClusterName(config.string("HOOKYARD_CLUSTER_NAME", "hookyard"));
+    hz.setClusterName(config.string(HookyardConfig.CLUSTER_NAME, HookyardConfig.DEFAULT_CLUSTER_NAME));
     // TCP-IP joins at once. With discovery, this wait is how long the first join keeps
     // looking the members up: at 0 it would not look at all, and every process would start
     // a cluster of its own. Only a process that finds no one else waits it out.
@@ -46,14 +46,14 @@ final class ClusterSetup {
     hz.setProperty("hazelcast.logging.type", "slf4j");
     hz.setProperty("hazelcast.shutdownhook.enabled", "false");
     // A member silent this long is dropped; the survivors take over its event-bus addresses.
-    int heartbeatTimeout = Math.max(2, config.integer(HookyardConfig.CLUSTER_HEARTBEAT_TIMEOUT_SECONDS, 60));
+    int heartbeatTimeout = Math.max(2, config.integer(HookyardConfig.CLUSTER_HEARTBEAT_TIMEOUT_SECONDS, HookyardConfig.DEFAULT_CLUSTER_HEARTBEAT_TIMEOUT_SECONDS));
     hz.setProperty("hazelcast.max.no.heartbeat.seconds", String.valueOf(heartbeatTimeout));
     hz.setProperty("hazelcast.heartbeat.interval.seconds", String.valueOf(Math.min(5, Math.max(1, heartbeatTimeout / 6))));
     // A dropped process that comes back (it was frozen, or its network was cut) is a
     // cluster of its own: Hazelcast's split-brain check merges it back into the larger
     // cluster, and Vert.x republishes its consumers on the MERGED event. Its defaults
     // (300 s, then every 120 s) would leave it deaf to wake-ups for minutes.
-    String mergeDelay = String.valueOf(Math.max(1, config.integer(HookyardConfig.CLUSTER_MERGE_DELAY_SECONDS, 60)));
+    String mergeDelay = String.valueOf(Math.max(1, config.integer(HookyardConfig.CLUSTER_MERGE_DELAY_SECONDS, HookyardConfig.DEFAULT_CLUSTER_MERGE_DELAY_SECONDS)));
     hz.setProperty("hazelcast.merge.first.run.delay.seconds", mergeDelay);
     hz.setProperty("hazelcast.merge.next.run.delay.seconds", mergeDelay);
     NetworkConfig network = hz.getNetworkConfig();
@@ -79,11 +79,11 @@ final class ClusterSetup {
   static EventBusOptions eventBusOptions(HookyardConfig config) {
     String host = host(config);
     return new EventBusOptions().setHost(host).setClusterPublicHost(host)
-      .setPort(config.integer(HookyardConfig.EVENTBUS_PORT, 0));
+      .setPort(config.integer(HookyardConfig.EVENTBUS_PORT, HookyardConfig.DEFAULT_EVENTBUS_PORT));
   }
 
   private static String host(HookyardConfig config) {
-    return config.string(HookyardConfig.CLUSTER_HOST, "127.0.0.1");
+    return config.string(HookyardConfig.CLUSTER_HOST, HookyardConfig.DEFAULT_CLUSTER_HOST);
   }
 
   private ClusterSetup() {

@@ -91,7 +91,7 @@ public final class Hookyard implements AutoCloseable {
       vertx = buildVertx(config, roles);
       IngestFirst.of(vertx).target(config.longValue(HookyardConfig.INGEST_YIELD_MS, HookyardConfig.DEFAULT_INGEST_YIELD_MS));
       // Processors, scheduler and health: work that is redone after a database crash, never acknowledged.
-      Pool pool = database.workPool(vertx, config.integer(HookyardConfig.DB_POOL_SIZE, 10));
+      Pool pool = database.workPool(vertx, config.integer(HookyardConfig.DB_POOL_SIZE, HookyardConfig.DEFAULT_DB_POOL_SIZE));
       // The gateway has connections of its own: workers busy with long transactions can
       // never make a delivery wait for a connection into a 503. (Pools connect lazily, so
       // a role's unused pool costs nothing.)
@@ -130,9 +130,7 @@ public final class Hookyard implements AutoCloseable {
    * default) plus two for the admin API and health, unless configured.
    */
   static int gatewayPoolSize(HookyardConfig config) {
-    int instances = config.integer(HookyardConfig.GATEWAY_INSTANCES, Runtime.getRuntime().availableProcessors());
-    int batches = Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, HookyardConfig.DEFAULT_INGEST_IN_FLIGHT));
-    return config.integer(HookyardConfig.DB_GATEWAY_POOL_SIZE, instances * batches + 2);
+    return config.integer(HookyardConfig.DB_GATEWAY_POOL_SIZE, config.gatewayInstances() * config.ingestInFlight() + 2);
   }
 
   private static Vertx buildVertx(HookyardConfig config, Set<Role> roles) throws Exception {
@@ -167,9 +165,8 @@ public final class Hookyard implements AutoCloseable {
     // The HTTP front goes last: nothing is accepted before the rest is ready.
     Future<String> front;
     if (roles.contains(Role.GATEWAY)) {
-      int instances = config.integer(HookyardConfig.GATEWAY_INSTANCES, Runtime.getRuntime().availableProcessors());
       front = chain.compose(v -> vertx.deployVerticle(() -> new GatewayVerticle(config, credentials, gatewayPool),
-        new DeploymentOptions().setInstances(instances)));
+        new DeploymentOptions().setInstances(config.gatewayInstances())));
     } else {
       front = chain.compose(v -> vertx.deployVerticle(new OpsVerticle(config, pool)));
     }

@@ -66,7 +66,7 @@ public final class QueueBench {
     Path dataDir = Files.createTempDirectory("hookyard-queue-bench");
     try (Database database = Database.open(config, dataDir)) {
       Vertx vertx = Vertx.builder().withMetrics(HookyardMetrics.factory()).with(HookyardMetrics.vertxOptions()).build();
-      Pool pool = database.pool(vertx, config.integer(HookyardConfig.DB_POOL_SIZE, 10));
+      Pool pool = database.pool(vertx, config.integer(HookyardConfig.DB_POOL_SIZE, HookyardConfig.DEFAULT_DB_POOL_SIZE));
       QueueSettings settings = QueueSettings.of(config, QUEUE);
       System.out.printf("queue settings: %s%n", settings);
       List<Round> ours = new ArrayList<>();
@@ -117,7 +117,7 @@ public final class QueueBench {
     long started = System.nanoTime();
     String deployment = vertx.deployVerticle(() -> new JobWorker(new JobQueue(pool), QUEUE,
       job -> Future.succeededFuture(JobOutcome.done()), settings), new DeploymentOptions().setInstances(
-      HookyardConfig.fromEnvironment().integer(HookyardConfig.PROCESSOR_INSTANCES, 1))).await();
+      HookyardConfig.fromEnvironment().integer(HookyardConfig.PROCESSOR_INSTANCES, HookyardConfig.DEFAULT_PROCESSOR_INSTANCES))).await();
     while (pending(pool)) {
       if (seconds(System.nanoTime() - started) > 600) {
         throw new IllegalStateException("jobs not drained within 600 s");

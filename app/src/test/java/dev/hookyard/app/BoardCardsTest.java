@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -68,17 +69,10 @@ class BoardCardsTest {
    */
   private static String embeddedIssue(String title, String priority) throws Exception {
     String identifier = issue(title, priority, null);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (System.nanoTime() < deadline) {
-      boolean embedded = board.hookyard.pool()
-        .preparedQuery("SELECT embedding IS NOT NULL FROM board_issues WHERE identifier = $1")
-        .execute(io.vertx.sqlclient.Tuple.of(identifier)).await(10, TimeUnit.SECONDS).iterator().next().getBoolean(0);
-      if (embedded) {
-        return identifier;
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError(identifier + " was not embedded within 30 s");
+    Eventually.until(identifier + " embedded", () -> board.hookyard.pool()
+      .preparedQuery("SELECT embedding IS NOT NULL FROM board_issues WHERE identifier = $1")
+      .execute(io.vertx.sqlclient.Tuple.of(identifier)).await(10, TimeUnit.SECONDS).iterator().next().getBoolean(0));
+    return identifier;
   }
 
   @Test

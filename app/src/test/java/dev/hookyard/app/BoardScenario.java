@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -134,19 +135,12 @@ final class BoardScenario implements AutoCloseable {
 
   /** Waits until the delivery's jobs and the board-automation jobs it queued are finished. */
   void awaitSettled(String guid) throws Exception {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      Row r = hookyard.pool().preparedQuery("""
+    Eventually.until("delivery " + guid + " settled", () -> hookyard.pool().preparedQuery("""
           SELECT count(*) FILTER (WHERE status NOT IN ('done', 'ignored', 'dead')) AS pending,
                  count(*) AS total
             FROM jobs WHERE delivery_id = $1 OR (queue IN ('board-automation', 'board-matching') AND payload ->> 'delivery_id' = $1)
-          """).execute(Tuple.of(guid)).await(10, TimeUnit.SECONDS).iterator().next();
-      if (r.getLong("total") > 0 && r.getLong("pending") == 0) {
-        return;
-      }
-      Thread.sleep(25);
-    }
-    throw new AssertionError("delivery " + guid + " did not settle");
+          """).execute(Tuple.of(guid)).await(10, TimeUnit.SECONDS).iterator().next(),
+      r -> r.getLong("total") > 0 && r.getLong("pending") == 0);
   }
 
   /** The history entries of {@code type} on an issue. */

@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Ports;
 import com.hazelcast.config.Config;
 import com.hazelcast.config.JoinConfig;
 import com.hazelcast.config.KubernetesConfig;
@@ -11,8 +12,6 @@ import io.vertx.core.eventbus.EventBusOptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.util.Map;
 import java.util.UUID;
 
@@ -75,8 +74,8 @@ class ClusterSetupTest {
   @Test
   @DisplayName("Two members configured for DNS discovery find each other through the name's addresses (localhost for a headless Service)")
   void kubernetesDnsLookupJoins() throws Exception {
-    int firstPort = freePort();
-    int secondPort = freePort();
+    int firstPort = Ports.freePort();
+    int secondPort = Ports.freePort();
     String cluster = "hookyard-dns-" + UUID.randomUUID();
     HazelcastInstance first = Hazelcast.newHazelcastInstance(ClusterSetup.hazelcastConfig(dns(firstPort, cluster)));
     try {
@@ -93,12 +92,6 @@ class ClusterSetupTest {
       }
     } finally {
       first.getLifecycleService().terminate();
-    }
-  }
-
-  private static int freePort() throws Exception {
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-      return probe.getLocalPort();
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.http.HttpMethod;
@@ -10,6 +11,7 @@ import io.vertx.pgclient.PgConnectOptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 
@@ -90,17 +92,10 @@ class ClusterTest {
   }
 
   private static String awaitJob(WebClient client, String deliveryId) throws Exception {
-    String status = null;
-    long deadline = System.currentTimeMillis() + 20_000;
-    while (System.currentTimeMillis() < deadline) {
-      JsonObject d = TestHookyard.admin(client, HttpMethod.GET, "/api/v1/deliveries/" + deliveryId).bodyAsJsonObject();
-      status = d.getJsonArray("jobs").getJsonObject(0).getString("status");
-      if (!"queued".equals(status) && !"running".equals(status)) {
-        return status;
-      }
-      Thread.sleep(100);
-    }
-    return status;
+    return Eventually.until(Duration.ofSeconds(20), "the job of " + deliveryId + " finished",
+      () -> TestHookyard.admin(client, HttpMethod.GET, "/api/v1/deliveries/" + deliveryId).bodyAsJsonObject()
+        .getJsonArray("jobs").getJsonObject(0).getString("status"),
+      status -> !"queued".equals(status) && !"running".equals(status));
   }
 
   private static Long authorOf(Hookyard h, String sha) throws Exception {

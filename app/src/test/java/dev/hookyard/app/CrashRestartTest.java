@@ -1,5 +1,7 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.db.Database;
 import dev.hookyard.common.db.EmbeddedDatabase;
@@ -49,7 +51,7 @@ class CrashRestartTest {
     Path dataDir = TestHookyard.tempDir();
     Map<String, String> env = new HashMap<>();
     env.put(HookyardConfig.DATA_DIR, dataDir.toString());
-    env.put(HookyardConfig.HTTP_PORT, String.valueOf(TestHookyard.freePort()));
+    env.put(HookyardConfig.HTTP_PORT, String.valueOf(Ports.freePort()));
     env.put(HookyardConfig.HTTP_HOST, "127.0.0.1");
     env.put(HookyardConfig.WEBHOOK_SECRETS, TestHookyard.SECRET);
     env.put(HookyardConfig.ADMIN_TOKEN, TestHookyard.TOKEN);
@@ -92,9 +94,7 @@ class CrashRestartTest {
           return null;
         }));
       }
-      while (accepted.size() < 300) {
-        Thread.sleep(10);
-      }
+      Eventually.until(Duration.ofSeconds(90), "300 deliveries accepted", () -> accepted.size() >= 300);
       first.kill9();
       down.set(true);
       for (Future<?> sender : senders) {
@@ -124,25 +124,18 @@ class CrashRestartTest {
         .setDatabase("postgres").setUser("postgres").setPassword(password);
       Pool pool = Database.createPool(vertx, db, 2);
       String[] ids = accepted.toArray(String[]::new);
-      long deadline = System.currentTimeMillis() + 90_000;
-      Row state = null;
-      while (System.currentTimeMillis() < deadline) {
-        state = pool.preparedQuery("""
+      // Index jobs of deliveries sent but never acknowledged count too: wait for all of them
+      // (one the killed process held comes back when its lease runs out).
+      Row state = Eventually.until(Duration.ofSeconds(90), "every accepted delivery processed", () -> pool.preparedQuery("""
             SELECT count(*) FILTER (WHERE delivery_id = ANY($1) AND status = 'done') AS webhooks_done,
                    count(*) FILTER (WHERE queue = 'index-repository' AND status IN ('done', 'ignored')) AS index_done,
                    count(*) FILTER (WHERE queue = 'index-repository') AS index_jobs,
                    count(DISTINCT dedupe_key) FILTER (WHERE queue = 'index-repository') AS index_keys,
                    count(*) FILTER (WHERE status = 'dead') AS dead
               FROM jobs
-            """).execute(io.vertx.sqlclient.Tuple.tuple().addArrayOfString(ids)).await(10, TimeUnit.SECONDS).iterator().next();
-        // Index jobs of deliveries sent but never acknowledged count too: wait for all of them
-        // (one the killed process held comes back when its lease runs out).
-        if (state.getLong("webhooks_done") == ids.length && state.getLong("index_done") >= ids.length
-            && state.getLong("index_done").equals(state.getLong("index_jobs"))) {
-          break;
-        }
-        Thread.sleep(200);
-      }
+            """).execute(io.vertx.sqlclient.Tuple.tuple().addArrayOfString(ids)).await(10, TimeUnit.SECONDS).iterator().next(),
+        s -> s.getLong("webhooks_done") == ids.length && s.getLong("index_done") >= ids.length
+          && s.getLong("index_done").equals(s.getLong("index_jobs")));
       double processedAfter = (System.nanoTime() - restarting) / 1e9;
       System.out.printf("kill -9 after %d accepted deliveries; restart ready in %.1f s; all %d accepted processed %.1f s after the restart%n",
         acceptedBeforeKill, readyAfter, ids.length, processedAfter);

@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.testing.TestDatabase;
 import dev.hookyard.common.webhook.GitHubSignature;
 import io.vertx.core.buffer.Buffer;

@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Ports;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -60,7 +61,7 @@ final class FakeGitHub implements AutoCloseable {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
     this.keys = generator.generateKeyPair();
-    this.port = TestHookyard.freePort();
+    this.port = Ports.freePort();
     vertx.createHttpServer().requestHandler(this::handle).listen(port, "127.0.0.1").await(10, TimeUnit.SECONDS);
   }
 

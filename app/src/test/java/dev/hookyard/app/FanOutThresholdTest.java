@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
@@ -28,14 +29,14 @@ class FanOutThresholdTest {
           new JsonObject().put("full_name", "acme/shared")).statusCode()).isEqualTo(201);
       }
       pullRequest(client, 1, "2026-11-20T10:00:00Z");
-      JsonObject fanned = Await.until("two chunk jobs done", () -> fanout(client),
+      JsonObject fanned = Eventually.until("two chunk jobs done", () -> fanout(client),
         s -> s != null && s.getInteger("done") == 2 && s.getInteger("queued") == 0 && s.getInteger("running") == 0);
       assertThat(fanned.getInteger("dead")).isZero();
 
       assertThat(TestHookyard.admin(client, HttpMethod.DELETE, "/api/v1/workspaces/team-11/repositories/acme/shared")
         .statusCode()).isEqualTo(204);
       String second = pullRequest(client, 2, "2026-11-20T11:00:00Z");
-      Await.until("the second pull request handled", () -> TestHookyard.admin(client, HttpMethod.GET, "/api/v1/deliveries/" + second)
+      Eventually.until("the second pull request handled", () -> TestHookyard.admin(client, HttpMethod.GET, "/api/v1/deliveries/" + second)
         .bodyAsJsonObject().getJsonArray("jobs"), jobs -> !jobs.isEmpty() && "done".equals(jobs.getJsonObject(0).getString("status")));
       assertThat(fanout(client).getInteger("done")).isEqualTo(2);
     }

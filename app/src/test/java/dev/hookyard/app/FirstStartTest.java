@@ -1,5 +1,7 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.testing.TestDatabase;
 import org.junit.jupiter.api.DisplayName;
@@ -37,11 +39,7 @@ class FirstStartTest {
   }
 
   private static String exited(HookyardProcess p) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    while (p.alive() && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
-    assertThat(p.alive()).as("the refused process exits").isFalse();
+    Eventually.until(Duration.ofSeconds(60), "the refused process exits", () -> !p.alive());
     return p.output();
   }
 
@@ -49,18 +47,14 @@ class FirstStartTest {
   @DisplayName("First start: credentials path normalised, no GPU warning; a second instance on the port or the data dir is refused in one line, no stack trace, nothing created")
   void firstStartAndRefusals() throws Exception {
     Path root = TestHookyard.tempDir();
-    int port = TestHookyard.freePort();
+    int port = Ports.freePort();
     // As a user would write it: a relative-looking segment the printed path must not keep.
     Path dataDir = root.resolve(".").resolve("hookyard-data");
     try (HookyardProcess first = HookyardProcess.start("first", env(dataDir, port), JAR_LOGGING)) {
       first.awaitReady(Duration.ofSeconds(120));
       // The tokenizer probes for a GPU as the embedding model loads, just after start-up.
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!first.output().contains("Embedding model all-MiniLM-L6-v2") && System.nanoTime() < deadline) {
-        Thread.sleep(100);
-      }
-      String out = first.output();
-      assertThat(out).contains("Embedding model all-MiniLM-L6-v2");
+      String out = Eventually.until(Duration.ofSeconds(60), "the embedding model loaded", first::output,
+        o -> o.contains("Embedding model all-MiniLM-L6-v2"));
       assertThat(out).contains("hookyard generated credentials (kept in " + root.resolve("hookyard-data/credentials.json") + ")");
       assertThat(out).doesNotContain("/./");
       assertThat(out).doesNotContainIgnoringCase("GPU");
@@ -80,7 +74,7 @@ class FirstStartTest {
         assertThat(fresh).doesNotExist();
       }
 
-      try (HookyardProcess third = HookyardProcess.start("third", env(dataDir, TestHookyard.freePort()), JAR_LOGGING)) {
+      try (HookyardProcess third = HookyardProcess.start("third", env(dataDir, Ports.freePort()), JAR_LOGGING)) {
         String refused = exited(third);
         assertThat(refused).contains("hookyard did not start: The embedded PostgreSQL data dir")
           .contains("is in use by another hookyard process");

@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.config.HookyardConfig;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -160,16 +162,8 @@ class FixVerificationTest {
 
     // 48 hours pass in a millisecond: the scheduler (ticking every 100 ms) verifies the attempt.
     CLOCK.set(java.time.Instant.parse("2026-11-25T09:06:00Z"));
-    long deadline = System.currentTimeMillis() + 20_000;
-    String status = null;
-    while (System.currentTimeMillis() < deadline) {
-      status = board.get(id).getJsonArray("fix_attempts").getJsonObject(0).getString("verification_status");
-      if ("verified".equals(status)) {
-        break;
-      }
-      Thread.sleep(100);
-    }
-    assertThat(status).isEqualTo("verified");
+    Eventually.until(Duration.ofSeconds(20), "the fix attempt verified",
+      () -> board.get(id).getJsonArray("fix_attempts").getJsonObject(0).getString("verification_status"), "verified"::equals);
     assertThat(board.history(id, "issue.fix_status_changed")).extracting(h -> ((JsonObject) h).getString("to"))
       .containsExactly("awaiting_deploy", "monitoring", "verified");
     assertThat(close(id).statusCode()).isEqualTo(200);

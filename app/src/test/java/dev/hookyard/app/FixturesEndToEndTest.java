@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.testing.GitHubFixtures;
 import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.buffer.Buffer;
@@ -11,6 +12,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -103,30 +105,29 @@ class FixturesEndToEndTest {
    * left waiting; returns the totals per status over the deliveries' jobs.
    */
   private static JsonObject awaitSettled(WebClient client, int expected) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    JsonObject totals;
-    do {
-      JsonObject stats = TestHookyard.admin(client, HttpMethod.GET, "/api/v1/jobs/stats").bodyAsJsonObject();
-      totals = new JsonObject();
-      long pendingFollowUps = 0;
-      for (String status : List.of("queued", "running", "done", "ignored", "failed", "dead")) {
-        long sum = 0;
-        for (String q : stats.fieldNames()) {
-          long n = stats.getJsonObject(q).getLong(status);
-          if (q.startsWith("webhook.")) {
-            sum += n;
-          } else if (List.of("queued", "running", "failed", "dead").contains(status)) {
-            pendingFollowUps += n;
-          }
+    return Eventually.until(Duration.ofSeconds(60), expected + " deliveries settled", () -> totals(client),
+      totals -> totals.getLong("done") + totals.getLong("ignored") + totals.getLong("dead") >= expected
+        && totals.getLong("follow_ups_unfinished") == 0);
+  }
+
+  /** The webhook jobs per status, and the follow-up jobs not yet finished. */
+  private static JsonObject totals(WebClient client) throws Exception {
+    JsonObject stats = TestHookyard.admin(client, HttpMethod.GET, "/api/v1/jobs/stats").bodyAsJsonObject();
+    JsonObject totals = new JsonObject();
+    long pendingFollowUps = 0;
+    for (String status : List.of("queued", "running", "done", "ignored", "failed", "dead")) {
+      long sum = 0;
+      for (String q : stats.fieldNames()) {
+        long n = stats.getJsonObject(q).getLong(status);
+        if (q.startsWith("webhook.")) {
+          sum += n;
+        } else if (List.of("queued", "running", "failed", "dead").contains(status)) {
+          pendingFollowUps += n;
         }
-        totals.put(status, sum);
       }
-      totals.put("follow_ups_unfinished", pendingFollowUps);
-      if (totals.getLong("done") + totals.getLong("ignored") + totals.getLong("dead") >= expected && pendingFollowUps == 0) {
-        return totals;
-      }
-      Thread.sleep(200);
-    } while (System.currentTimeMillis() < deadline);
+      totals.put(status, sum);
+    }
+    totals.put("follow_ups_unfinished", pendingFollowUps);
     return totals;
   }
 }

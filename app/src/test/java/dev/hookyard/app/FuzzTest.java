@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.testing.TestDatabase;
 import dev.hookyard.common.webhook.GitHubSignature;
@@ -15,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -82,17 +84,9 @@ class FuzzTest {
       assertThat(statuses).containsKey(202);
 
       // Every stored delivery's job settles; none fails on an exception of hookyard's own.
-      long deadline = System.currentTimeMillis() + 60_000;
-      long pending = -1;
-      while (System.currentTimeMillis() < deadline) {
-        pending = hookyard.pool().query("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')")
-          .execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
-        if (pending == 0) {
-          break;
-        }
-        Thread.sleep(200);
-      }
-      assertThat(pending).isZero();
+      Eventually.until(Duration.ofSeconds(60), "every job settled", () -> hookyard.pool()
+        .query("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')")
+        .execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0) == 0);
       List<String> ownFailures = new ArrayList<>();
       for (Row r : hookyard.pool().query("""
           SELECT id, queue, status, last_error FROM jobs

@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.Promise;
@@ -84,7 +85,7 @@ class GitHubProjectsTest {
     consumer.completion().await(10, TimeUnit.SECONDS);
 
     push(sha(1), PLAN);
-    JsonObject first = Await.until("the first progress", () -> get("/api/v1/workspaces/acme/projects/" + project),
+    JsonObject first = Eventually.until("the first progress", () -> get("/api/v1/workspaces/acme/projects/" + project),
       p -> p.getValue("progress") != null);
     JsonObject progress = first.getJsonObject("progress");
     assertThat(progress.getString("commit_sha")).isEqualTo(sha(1));
@@ -96,7 +97,7 @@ class GitHubProjectsTest {
     assertThat(first.getString("last_refreshed_sha")).isEqualTo(sha(1));
 
     push(sha(2), PLAN);
-    Await.until("a second snapshot", () -> getArray("/api/v1/workspaces/acme/projects/" + project + "/snapshots"),
+    Eventually.until("a second snapshot", () -> getArray("/api/v1/workspaces/acme/projects/" + project + "/snapshots"),
       s -> s.size() == 2);
     // Same plan again: a snapshot, but no change to publish.
     github.file(REPO, PLAN, sha(3), """
@@ -109,7 +110,7 @@ class GitHubProjectsTest {
       - [ ] live updates
       """);
     push(sha(3), PLAN);
-    JsonArray snapshots = Await.until("a third snapshot",
+    JsonArray snapshots = Eventually.until("a third snapshot",
       () -> getArray("/api/v1/workspaces/acme/projects/" + project + "/snapshots"), s -> s.size() == 3);
     assertThat(snapshots.getJsonObject(0).getString("commit_sha")).isEqualTo(sha(3));
     assertThat(snapshots.getJsonObject(1).getInteger("done")).isEqualTo(4);
@@ -153,7 +154,7 @@ class GitHubProjectsTest {
     push(sha(1), PLAN);
     assertThat(awaitUpdate(project, sha(1)).getString("status")).isEqualTo("refreshed");
     Instant renewalDue = github.requests("/app/installations/").get(0).at().plusMillis(3_500);
-    Await.until("the first token inside its renewal margin", Instant::now, now -> now.isAfter(renewalDue));
+    Eventually.until("the first token inside its renewal margin", Instant::now, now -> now.isAfter(renewalDue));
     for (int i = 2; i <= 3; i++) {
       push(sha(i), PLAN);
       assertThat(awaitUpdate(project, sha(i)).getString("status")).isEqualTo("refreshed");
@@ -177,7 +178,7 @@ class GitHubProjectsTest {
     // old one), without a fourth token.
     gate.complete();
     String renewed = "Bearer " + github.issued.get(2);
-    Await.until("the held commit call answered", () -> github.requests("/repos/" + REPO + "/commits/" + sha(4)),
+    Eventually.until("the held commit call answered", () -> github.requests("/repos/" + REPO + "/commits/" + sha(4)),
       calls -> !calls.isEmpty() && calls.get(calls.size() - 1).auth().equals(renewed));
     assertThat(github.issued).hasSize(3);
     assertThat(get("/api/v1/workspaces/acme/projects/" + project).getJsonObject("progress").getInteger("total")).isEqualTo(5);
@@ -194,7 +195,7 @@ class GitHubProjectsTest {
     Instant reset = Instant.ofEpochSecond(Instant.now().getEpochSecond() + 3);
     github.rateLimit("/repos/" + REPO + "/contents/", 1, reset);
     push(sha(1), PLAN);
-    Await.until("the rate-limited call", () -> github.requests("/repos/" + REPO + "/contents/"), r -> r.size() == 1);
+    Eventually.until("the rate-limited call", () -> github.requests("/repos/" + REPO + "/contents/"), r -> r.size() == 1);
     assertThat(updates(project).getJsonObject(0).getString("status")).isEqualTo("pending");
 
     assertThat(awaitUpdate(project, sha(1)).getString("status")).isEqualTo("refreshed");
@@ -239,13 +240,13 @@ class GitHubProjectsTest {
 
     String delivery = push(sha(14), "src/a.c", sha(11), sha(12), sha(13), sha(14));
     // The push finishes while GitHub has not answered a single commit.
-    Await.until("the push job", () -> get("/api/v1/deliveries/" + delivery).getJsonArray("jobs"),
+    Eventually.until("the push job", () -> get("/api/v1/deliveries/" + delivery).getJsonArray("jobs"),
       jobs -> !jobs.isEmpty() && "done".equals(jobs.getJsonObject(0).getString("status")));
-    JsonObject before = Await.until("the commits counted", this::ada, a -> a != null && a.getLong("commits") == 4);
+    JsonObject before = Eventually.until("the commits counted", this::ada, a -> a != null && a.getLong("commits") == 4);
     assertThat(before.getLong("commit_additions")).isZero();
     gate.complete();
 
-    JsonObject ada = Await.until("the commit sizes", this::ada, a -> a.getLong("commit_additions") == 16);
+    JsonObject ada = Eventually.until("the commit sizes", this::ada, a -> a.getLong("commit_additions") == 16);
     assertThat(ada.getLong("commit_deletions")).isEqualTo(3);
     assertThat(github.requests("/repos/" + REPO + "/commits/")).hasSize(4)
       .allSatisfy(r -> assertThat(r.auth()).isEqualTo("Bearer " + github.issued.get(0)));
@@ -254,7 +255,7 @@ class GitHubProjectsTest {
       .put("user", new JsonObject().put("login", "ada").put("id", 31))
       .put("created_at", "2026-11-20T10:00:00Z").put("updated_at", "2026-11-20T10:00:00Z");
     deliver("issues", new JsonObject().put("action", "opened").put("issue", issue).put("repository", repository()));
-    JsonObject withIssue = Await.until("the issue opened", this::ada, a -> a.getLong("issues_opened") == 1);
+    JsonObject withIssue = Eventually.until("the issue opened", this::ada, a -> a.getLong("issues_opened") == 1);
     assertThat(withIssue.getLong("issues_closed")).isZero();
     assertThat(withIssue.getLong("commits")).isEqualTo(4);
   }
@@ -275,7 +276,7 @@ class GitHubProjectsTest {
       "closed", true, "2026-11-24T12:00:00Z");
     pr.put("repository", repository());
     deliver("pull_request", pr);
-    Await.until("ACME-2 done", () -> get("/api/v1/workspaces/acme/issues/ACME-2").getString("status"), "Done"::equals);
+    Eventually.until("ACME-2 done", () -> get("/api/v1/workspaces/acme/issues/ACME-2").getString("status"), "Done"::equals);
     assertThat(get("/api/v1/workspaces/acme/issues/ACME-1").getString("status")).isEqualTo("Done");
     assertThat(get("/api/v1/workspaces/acme/issues/ACME-3").getString("status")).isEqualTo("Backlog");
     assertThat(github.requests("/repos/" + REPO + "/pulls/401/commits")).hasSize(2)
@@ -309,7 +310,7 @@ class GitHubProjectsTest {
     deliver("installation", new JsonObject().put("action", "created")
       .put("installation", new JsonObject().put("id", INSTALLATION).put("account", new JsonObject().put("login", "acme")))
       .put("repositories", new JsonArray().add(new JsonObject().put("id", 1).put("full_name", REPO))));
-    Await.until("the installation's repository", () -> TestHookyard.admin(client, HttpMethod.GET, "/api/v1/repositories/" + REPO),
+    Eventually.until("the installation's repository", () -> TestHookyard.admin(client, HttpMethod.GET, "/api/v1/repositories/" + REPO),
       r -> r.statusCode() == 200 && Boolean.TRUE.equals(r.bodyAsJsonObject().getBoolean("tracked"))
         && Long.valueOf(INSTALLATION).equals(r.bodyAsJsonObject().getLong("installation_id")));
   }
@@ -351,7 +352,7 @@ class GitHubProjectsTest {
   }
 
   private JsonObject awaitUpdate(long project, String sha) throws Exception {
-    return Await.until("the refresh of " + sha, () -> {
+    return Eventually.until("the refresh of " + sha, () -> {
       for (Object o : updates(project)) {
         JsonObject u = (JsonObject) o;
         if (u.getString("commit_sha").equals(sha) && !"pending".equals(u.getString("status"))) {

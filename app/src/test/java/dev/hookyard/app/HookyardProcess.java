@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,17 +63,15 @@ final class HookyardProcess implements AutoCloseable {
 
   /** Waits for the ready line; fails with the log's tail if the process dies or takes too long. */
   HookyardProcess awaitReady(Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (output().contains("hookyard ready in")) {
-        return this;
-      }
-      if (!process.isAlive()) {
-        throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + tail());
-      }
-      Thread.sleep(100);
+    try {
+      Eventually.until(within, name + " ready", () -> output().contains("hookyard ready in") || !process.isAlive());
+    } catch (AssertionError notReady) {
+      throw new AssertionError(name + " not ready within " + within + ":\n" + tail());
     }
-    throw new AssertionError(name + " not ready within " + within + ":\n" + tail());
+    if (!output().contains("hookyard ready in")) {
+      throw new AssertionError(name + " exited with " + process.exitValue() + ":\n" + tail());
+    }
+    return this;
   }
 
   String output() throws IOException {

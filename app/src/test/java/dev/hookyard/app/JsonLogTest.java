@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
@@ -22,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -153,17 +155,10 @@ class JsonLogTest {
   }
 
   /** Waits for the job's line of a delivery, then returns every line carrying its delivery_id. */
-  private static List<JsonObject> awaitJobLine(ByteArrayOutputStream captured, String deliveryId) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 20_000;
-    List<JsonObject> path;
-    do {
-      path = lines(captured).stream().filter(l -> deliveryId.equals(l.getString(LogContext.DELIVERY_ID))).toList();
-      if (path.stream().anyMatch(l -> l.getString("logger_name").endsWith("JobWorker"))) {
-        return path;
-      }
-      Thread.sleep(50);
-    } while (System.currentTimeMillis() < deadline);
-    return path;
+  private static List<JsonObject> awaitJobLine(ByteArrayOutputStream captured, String deliveryId) throws Exception {
+    return Eventually.until(Duration.ofSeconds(20), "the job's line of " + deliveryId,
+      () -> lines(captured).stream().filter(l -> deliveryId.equals(l.getString(LogContext.DELIVERY_ID))).toList(),
+      path -> path.stream().anyMatch(l -> l.getString("logger_name").endsWith("JobWorker")));
   }
 
   private static List<JsonObject> lines(ByteArrayOutputStream captured) {

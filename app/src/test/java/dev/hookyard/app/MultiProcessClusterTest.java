@@ -1,5 +1,7 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.Vertx;
@@ -103,22 +105,15 @@ class MultiProcessClusterTest {
 
       // Every accepted delivery's job is done, and its index job exists exactly once and has
       // run (an index job that finds a newer push already indexed is recorded as ignored).
-      long deadline = System.currentTimeMillis() + 60_000;
-      Row state = null;
-      while (System.currentTimeMillis() < deadline) {
-        state = pool.query("""
+      Row state = Eventually.atMost(Duration.ofSeconds(60), () -> pool.query("""
             SELECT count(*) FILTER (WHERE delivery_id LIKE 'mp-%' AND status = 'done') AS webhooks_done,
                    count(*) FILTER (WHERE queue = 'index-repository' AND status IN ('done', 'ignored')) AS index_done,
                    count(*) FILTER (WHERE queue = 'index-repository') AS index_jobs,
                    count(DISTINCT dedupe_key) FILTER (WHERE queue = 'index-repository') AS index_keys,
                    count(*) FILTER (WHERE status = 'dead') AS dead
               FROM jobs
-            """).execute().await(10, TimeUnit.SECONDS).iterator().next();
-        if (state.getLong("webhooks_done") == DELIVERIES && state.getLong("index_done") == DELIVERIES) {
-          break;
-        }
-        Thread.sleep(200);
-      }
+            """).execute().await(10, TimeUnit.SECONDS).iterator().next(),
+        s -> s.getLong("webhooks_done") == DELIVERIES && s.getLong("index_done") == DELIVERIES);
       List<String> byStatus = new ArrayList<>();
       pool.query("SELECT queue, status, count(*) AS n, max(attempts) AS attempts FROM jobs GROUP BY queue, status ORDER BY 1, 2")
         .execute().await(10, TimeUnit.SECONDS)
@@ -173,11 +168,8 @@ class MultiProcessClusterTest {
         assertThat(PUSHES.send(client, n)).isEqualTo(202);
       }
       gateway.kill9();
-      long deadline = System.currentTimeMillis() + 60_000;
-      while (System.currentTimeMillis() < deadline
-        && count(pool, "SELECT count(*) FROM jobs WHERE delivery_id LIKE 'mp-%' AND status = 'done'") < 400) {
-        Thread.sleep(200);
-      }
+      Eventually.atMost(Duration.ofSeconds(60),
+        () -> count(pool, "SELECT count(*) FROM jobs WHERE delivery_id LIKE 'mp-%' AND status = 'done'"), n -> n >= 400);
       List<String> byStatus = new ArrayList<>();
       pool.query("SELECT queue, status, count(*) AS n, max(attempts) AS attempts, max(locked_by) AS by FROM jobs GROUP BY 1, 2")
         .execute().await(10, TimeUnit.SECONDS)
@@ -315,10 +307,7 @@ class MultiProcessClusterTest {
           .getOffsetDateTime(0);
         sendAll(client, sent + 1, sent + 12, null);
         sent += 12;
-        long until = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(500);
-        while (System.nanoTime() < until && runningSince(pool, since).isEmpty()) {
-          Thread.sleep(20);
-        }
+        Eventually.atMost(Duration.ofMillis(500), () -> runningSince(pool, since), running -> !running.isEmpty());
         a.freeze();
         frozen = System.nanoTime();
         Thread.sleep(250); // a settlement A sent just before it froze lands first
@@ -389,17 +378,9 @@ class MultiProcessClusterTest {
 
   /** Waits until every cluster-wide task has fired at least {@code count} periods after {@code after}. */
   private static void awaitFirings(Pool pool, long after, int count) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    Map<String, Long> fired = Map.of();
-    while (System.currentTimeMillis() < deadline) {
-      fired = firingsBetween(pool, after, Long.MAX_VALUE);
-      Map<String, Long> now = fired;
-      if (CLUSTER_WIDE.stream().allMatch(t -> now.getOrDefault(t, 0L) >= count)) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("tasks did not fire " + count + " periods after " + after + ": " + fired);
+    Eventually.until(Duration.ofSeconds(60), "every cluster-wide task fired " + count + " periods after " + after,
+      () -> firingsBetween(pool, after, Long.MAX_VALUE),
+      fired -> CLUSTER_WIDE.stream().allMatch(t -> fired.getOrDefault(t, 0L) >= count));
   }
 
   /** Periods fired per task in ({@code after}, {@code before}]. */
@@ -459,7 +440,7 @@ class MultiProcessClusterTest {
 
   private static Map<String, String> withPort(Map<String, String> env) throws Exception {
     Map<String, String> copy = new HashMap<>(env);
-    copy.put(HookyardConfig.HTTP_PORT, String.valueOf(TestHookyard.freePort()));
+    copy.put(HookyardConfig.HTTP_PORT, String.valueOf(Ports.freePort()));
     return copy;
   }
 
@@ -471,17 +452,8 @@ class MultiProcessClusterTest {
   }
 
   private static void awaitMembers(List<HookyardProcess> processes, int members, Duration within) throws Exception {
-    long deadline = System.nanoTime() + within.toNanos();
-    List<Integer> seen = List.of();
-    while (System.nanoTime() < deadline) {
-      seen = processes.stream().map(HookyardProcess::clusterMembers).toList();
-      if (seen.stream().allMatch(n -> n == members)) {
-        return;
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("cluster members seen by " + processes.stream().map(p -> p.name).toList() + ": " + seen
-      + ", expected " + members);
+    Eventually.until(within, "cluster members seen by " + processes.stream().map(p -> p.name).toList() + " to be " + members,
+      () -> processes.stream().map(HookyardProcess::clusterMembers).toList(), seen -> seen.stream().allMatch(n -> n == members));
   }
 
   private interface BeforeSend {
@@ -524,22 +496,15 @@ class MultiProcessClusterTest {
 
   /** Waits until no job is running or due. */
   private static void awaitIdle(Pool pool) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
     String sql = "SELECT count(*) FROM jobs WHERE status = 'running' OR (status IN ('queued', 'failed') AND run_at <= now())";
-    while (System.currentTimeMillis() < deadline && count(pool, sql) > 0) {
-      Thread.sleep(200);
-    }
-    assertThat(count(pool, sql)).as("jobs running or due").isZero();
+    Eventually.until(Duration.ofSeconds(60), "no job running or due", () -> count(pool, sql) == 0);
   }
 
   /** Waits until {@code deliveries} webhook jobs are done. */
   private static void awaitDone(Pool pool, long deliveries) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
     String sql = "SELECT count(*) FROM jobs WHERE delivery_id LIKE 'mp-%' AND status = 'done'";
-    while (System.currentTimeMillis() < deadline && count(pool, sql) < deliveries) {
-      Thread.sleep(200);
-    }
-    assertThat(count(pool, sql)).as("webhook jobs done").isEqualTo(deliveries);
+    long done = Eventually.until(Duration.ofSeconds(60), deliveries + " webhook jobs done", () -> count(pool, sql), n -> n >= deliveries);
+    assertThat(done).as("webhook jobs done").isEqualTo(deliveries);
   }
 
   private static int http(HookyardProcess p, String path) throws Exception {
@@ -591,7 +556,7 @@ class MultiProcessClusterTest {
     Map<String, String> env = new HashMap<>();
     env.put(HookyardConfig.DB_URL, TestDatabase.url(db));
     env.put(HookyardConfig.ROLES, roles);
-    env.put(HookyardConfig.HTTP_PORT, String.valueOf(TestHookyard.freePort()));
+    env.put(HookyardConfig.HTTP_PORT, String.valueOf(Ports.freePort()));
     env.put(HookyardConfig.HTTP_HOST, "127.0.0.1");
     env.put(HookyardConfig.DATA_DIR, TestHookyard.tempDir().toString());
     env.put(HookyardConfig.CLUSTER, "true");

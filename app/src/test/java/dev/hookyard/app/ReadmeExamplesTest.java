@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.http.HttpMethod;
@@ -103,17 +104,9 @@ class ReadmeExamplesTest {
       // What the examples did, as the API shows it once the jobs they queued are done.
       WebClient client = TestHookyard.client(hookyard, env);
       String token = new JsonObject(Files.readString(clone.resolve("hookyard-data/credentials.json"))).getString("admin_token");
-      JsonObject issue = null;
-      long deadline = System.currentTimeMillis() + 30_000;
-      while (System.currentTimeMillis() < deadline) {
-        issue = client.request(HttpMethod.GET, "/api/v1/workspaces/acme/issues/ACME-1").bearerTokenAuthentication(token)
-          .send().await(10, TimeUnit.SECONDS).bodyAsJsonObject();
-        if ("Done".equals(issue.getString("status"))) {
-          break;
-        }
-        Thread.sleep(100);
-      }
-      assertThat(issue.getString("status")).as(issue.encode()).isEqualTo("Done");
+      JsonObject issue = Eventually.until("ACME-1 done", () -> client.request(HttpMethod.GET, "/api/v1/workspaces/acme/issues/ACME-1")
+        .bearerTokenAuthentication(token).send().await(10, TimeUnit.SECONDS).bodyAsJsonObject(),
+        i -> "Done".equals(i.getString("status")));
       assertThat(issue.getJsonArray("prs").getJsonObject(0).getString("status")).isEqualTo("merged");
       JsonObject workspace = client.request(HttpMethod.GET, "/api/v1/workspaces/acme").bearerTokenAuthentication(token)
         .send().await(10, TimeUnit.SECONDS).bodyAsJsonObject();

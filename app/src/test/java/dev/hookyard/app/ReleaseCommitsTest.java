@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -23,7 +24,7 @@ class ReleaseCommitsTest {
   void releaseCommits() throws Exception {
     Vertx fakeVertx = Vertx.vertx();
     List<String> seen = new CopyOnWriteArrayList<>();
-    int port = TestHookyard.freePort();
+    int port = Ports.freePort();
     fakeVertx.createHttpServer().requestHandler(req -> {
       seen.add(req.method() + " " + req.uri() + " " + req.getHeader("Authorization"));
       if (!req.path().equals("/repos/acme/api/pulls/401/commits")) {
@@ -61,7 +62,7 @@ class ReleaseCommitsTest {
   @DisplayName("With a GitHub token, a deploy ships a merge when GitHub's compare says its head is ahead of the merge commit, not otherwise")
   void deployAncestry() throws Exception {
     Vertx fakeVertx = Vertx.vertx();
-    int port = TestHookyard.freePort();
+    int port = Ports.freePort();
     String merged = String.format("%040x", 601);
     fakeVertx.createHttpServer().requestHandler(req -> {
       // head "d…" contains the merge; head "e…" does not.

@@ -1,5 +1,7 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -8,6 +10,7 @@ import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -28,7 +31,7 @@ class SemanticMatchingTest {
     Vertx fakeVertx = Vertx.vertx();
     AtomicInteger calls = new AtomicInteger();
     boolean[] healthy = {true};
-    int port = TestHookyard.freePort();
+    int port = Ports.freePort();
     fakeVertx.createHttpServer().requestHandler(req -> req.body().onSuccess(body -> {
       calls.incrementAndGet();
       if (!healthy[0]) {
@@ -79,15 +82,8 @@ class SemanticMatchingTest {
   }
 
   private static void awaitEmbeddings(BoardScenario board) throws Exception {
-    long deadline = System.currentTimeMillis() + 60_000;
-    while (System.currentTimeMillis() < deadline) {
-      long missing = board.hookyard.pool().preparedQuery("SELECT count(*) FROM board_issues WHERE embedding IS NULL")
-        .execute(Tuple.tuple()).await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
-      if (missing == 0) {
-        return;
-      }
-      Thread.sleep(100);
-    }
-    throw new AssertionError("issue embeddings not computed");
+    Eventually.until(Duration.ofSeconds(60), "issue embeddings computed", () -> board.hookyard.pool()
+      .preparedQuery("SELECT count(*) FROM board_issues WHERE embedding IS NULL")
+      .execute(Tuple.tuple()).await(10, TimeUnit.SECONDS).iterator().next().getLong(0) == 0);
   }
 }

@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.db.Database;
@@ -31,7 +32,7 @@ class StartupTest {
     Path dataDir = TestHookyard.tempDir();
     Map<String, String> env = new HashMap<>();
     env.put(HookyardConfig.DATA_DIR, dataDir.toString());
-    env.put(HookyardConfig.HTTP_PORT, String.valueOf(TestHookyard.freePort()));
+    env.put(HookyardConfig.HTTP_PORT, String.valueOf(Ports.freePort()));
     env.put(HookyardConfig.HTTP_HOST, "127.0.0.1");
 
     Credentials first;

@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.testing.TestDatabase;
 import dev.hookyard.common.webhook.GitHubSignature;
@@ -11,7 +12,6 @@ import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.pgclient.PgConnectOptions;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
@@ -27,19 +27,13 @@ final class TestHookyard {
   static Map<String, String> config(PgConnectOptions db) throws IOException {
     Map<String, String> env = new HashMap<>();
     env.put(HookyardConfig.DB_URL, TestDatabase.url(db));
-    env.put(HookyardConfig.HTTP_PORT, String.valueOf(freePort()));
+    env.put(HookyardConfig.HTTP_PORT, String.valueOf(Ports.freePort()));
     env.put(HookyardConfig.HTTP_HOST, "127.0.0.1");
     env.put(HookyardConfig.DATA_DIR, Files.createTempDirectory("hookyard-app-test").toString());
     env.put(HookyardConfig.WEBHOOK_SECRETS, SECRET);
     env.put(HookyardConfig.ADMIN_TOKEN, TOKEN);
     env.put(HookyardConfig.GATEWAY_INSTANCES, "1");
     return env;
-  }
-
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
   }
 
   static Hookyard start(Map<String, String> env) throws Exception {

@@ -1,5 +1,6 @@
 package dev.hookyard.app;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -8,6 +9,7 @@ import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,15 +37,9 @@ class WorkedExampleTest {
           .put("modified", new JsonArray().add("package.json"))));
       assertThat(TestHookyard.deliver(client, "push", "worked-example", push.toBuffer().getBytes()).statusCode()).isEqualTo(202);
 
-      JsonArray jobs = new JsonArray();
-      long deadline = System.currentTimeMillis() + 20_000;
-      while (System.currentTimeMillis() < deadline) {
-        jobs = TestHookyard.admin(client, HttpMethod.GET, "/api/v1/repositories/acme/api/index-jobs").bodyAsJsonArray();
-        if (!jobs.isEmpty() && "done".equals(jobs.getJsonObject(0).getString("status"))) {
-          break;
-        }
-        Thread.sleep(100);
-      }
+      JsonArray jobs = Eventually.until(Duration.ofSeconds(20), "the index job done",
+        () -> TestHookyard.admin(client, HttpMethod.GET, "/api/v1/repositories/acme/api/index-jobs").bodyAsJsonArray(),
+        j -> !j.isEmpty() && "done".equals(j.getJsonObject(0).getString("status")));
       assertThat(jobs).hasSize(1);
       assertThat(jobs.getJsonObject(0).getString("commit_sha")).isEqualTo(sha);
       assertThat(jobs.getJsonObject(0).getString("ref")).isEqualTo("refs/heads/main");
@@ -78,13 +74,9 @@ class WorkedExampleTest {
         .put("repository", new JsonObject().put("id", 1).put("full_name", "acme/api"));
       assertThat(TestHookyard.deliver(client, "pull_request", "pr-merged", merged.toBuffer().getBytes()).statusCode()).isEqualTo(202);
 
-      JsonArray developers = new JsonArray();
-      long deadline = System.currentTimeMillis() + 20_000;
-      while (developers.isEmpty() && System.currentTimeMillis() < deadline) {
-        Thread.sleep(100);
-        developers = TestHookyard.admin(client, HttpMethod.GET, "/api/v1/metrics/developers?repository=acme/api&since=2026-11-01")
-          .bodyAsJsonObject().getJsonArray("developers");
-      }
+      JsonArray developers = Eventually.until(Duration.ofSeconds(20), "the developer metrics rolled up",
+        () -> TestHookyard.admin(client, HttpMethod.GET, "/api/v1/metrics/developers?repository=acme/api&since=2026-11-01")
+          .bodyAsJsonObject().getJsonArray("developers"), d -> !d.isEmpty());
       assertThat(developers).hasSize(1);
       JsonObject ada = developers.getJsonObject(0);
       assertThat(ada.getString("login")).isEqualTo("ada");

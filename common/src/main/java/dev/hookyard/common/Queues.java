@@ -52,8 +52,9 @@ public final class Queues {
 
   /**
    * A pull request's change applied to one workspace's board, for a PR whose title, body
-   * or branch names an issue: quick database work. Payload: the
-   * {@code automation.pull_request} message.
+   * or branch names an issue: quick database work. Payload: the change as
+   * {@code PullRequestProcessor} queues it ({@code pull_request.changed} with the
+   * workspace's slug and id).
    */
   public static final String BOARD_AUTOMATION = "board-automation";
   /**

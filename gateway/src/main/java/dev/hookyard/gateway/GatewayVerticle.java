@@ -2,6 +2,7 @@ package dev.hookyard.gateway;
 
 import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.gateway.http.AdminAuth;
+import dev.hookyard.gateway.http.QueryParams;
 import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.github.GitHubApi;
@@ -17,8 +18,6 @@ import io.vertx.core.http.HttpServerOptions;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 import io.vertx.sqlclient.Pool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.concurrent.TimeUnit;
 
@@ -27,8 +26,6 @@ import java.util.concurrent.TimeUnit;
  * Deploy several instances to use several event loops; they share the port.
  */
 public final class GatewayVerticle extends VerticleBase {
-
-  private static final Logger log = LoggerFactory.getLogger(GatewayVerticle.class);
 
   private final HookyardConfig config;
   private final Credentials credentials;
@@ -54,14 +51,14 @@ public final class GatewayVerticle extends VerticleBase {
   private Future<?> listen(Router router, AdminAuth auth, GitHubSignature signature) {
     // Admin request bodies are small JSON documents; the webhook routes read their own raw bodies.
     router.route("/api/v1/*").handler(BodyHandler.create(false).setBodyLimit(64 * 1024));
+    for (String queried : QueryParams.QUERIED) {
+      router.route(queried).handler(QueryParams::decodable);
+    }
     new AdminRoutes(vertx, pool, signature).mount(router, auth);
     new BoardRoutes(vertx, pool, credentials.adminToken()).mount(router, auth);
     new OpsRoutes(vertx, pool).mount(router);
     router.route().last().handler(ctx -> ApiErrors.send(ctx, 404, "not_found", "no route for " + ctx.request().method() + " " + ctx.request().path()));
-    router.errorHandler(500, ctx -> {
-      log.error("Unhandled error on {} {}", ctx.request().method(), ctx.request().path(), ctx.failure());
-      ApiErrors.send(ctx, 500, "internal_error", "the request failed inside hookyard");
-    });
+    router.errorHandler(500, ctx -> ApiErrors.internal(ctx, ctx.failure()));
     router.errorHandler(413, ctx -> ApiErrors.send(ctx, 413, "payload_too_large", "the request body is over the limit"));
     router.errorHandler(405, ctx -> ApiErrors.send(ctx, 405, "method_not_allowed", ctx.request().method() + " is not allowed on " + ctx.request().path()));
 

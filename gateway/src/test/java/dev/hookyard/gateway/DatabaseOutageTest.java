@@ -1,5 +1,6 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.db.Database;
 import dev.hookyard.common.db.EmbeddedDatabase;
 import dev.hookyard.common.testing.TcpProxy;
@@ -18,6 +19,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,9 +42,7 @@ class DatabaseOutageTest {
   void outageAndRecovery(Vertx vertx) throws Exception {
     PgConnectOptions db = TestDatabase.fresh();
     TcpProxy proxy = new TcpProxy(vertx, db.getHost(), db.getPort());
-    int proxyPort = proxy.start().await(10, TimeUnit.SECONDS);
-    GatewayFixture gw = GatewayFixture.start(vertx, Map.of("HOOKYARD_INGEST_TIMEOUT_MS", "3000"),
-      new PgConnectOptions(db).setPort(proxyPort));
+    GatewayFixture gw = GatewayFixture.behind(proxy, vertx, Map.of("HOOKYARD_INGEST_TIMEOUT_MS", "3000"), db);
 
     assertThat(gw.deliver("push", "before", PUSH).statusCode()).isEqualTo(202);
 
@@ -56,14 +56,8 @@ class DatabaseOutageTest {
     assertThat(gw.client.get("/ready").send().await(10, TimeUnit.SECONDS).statusCode()).isEqualTo(503);
 
     proxy.restore();
-    HttpResponse<Buffer> after = null;
-    for (int i = 0; i < 20; i++) {
-      after = gw.deliver("push", "during-0", PUSH);
-      if (after.statusCode() != 503) {
-        break;
-      }
-      Thread.sleep(250);
-    }
+    HttpResponse<Buffer> after = Eventually.atMost(Duration.ofSeconds(5), () -> gw.deliver("push", "during-0", PUSH),
+      res -> res.statusCode() != 503);
     assertThat(after.statusCode()).isEqualTo(202);
     assertThat(gw.deliver("push", "after", PUSH).statusCode()).isEqualTo(202);
 
@@ -107,11 +101,8 @@ class DatabaseOutageTest {
       server = EmbeddedDatabase.start(dir, pgPort);
       afterRestart.set(next.get());
       // Storing resumes by itself: wait for a run of 202s after the restart.
-      long deadline = System.currentTimeMillis() + 60_000;
-      while (System.currentTimeMillis() < deadline && answers.entrySet().stream()
-        .filter(e -> Integer.parseInt(e.getKey().substring(5)) > afterRestart.get() + 50 && e.getValue() == 202).count() < 50) {
-        Thread.sleep(100);
-      }
+      Eventually.atMost(Duration.ofSeconds(60), () -> answers.entrySet().stream()
+        .filter(e -> Integer.parseInt(e.getKey().substring(5)) > afterRestart.get() + 50 && e.getValue() == 202).count(), n -> n >= 50);
     } finally {
       sending.set(false);
       for (java.util.concurrent.Future<?> sender : senders) {

@@ -1,5 +1,6 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.Eventually;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -153,10 +154,8 @@ class DiskFullTest {
         Files.delete(filler);
         firstAfterFree = next.get();
         // Accepting again by itself: a run of 202s after the space came back.
-        deadline = System.currentTimeMillis() + 60_000;
-        while (System.currentTimeMillis() < deadline && acceptedAfter(answers, firstAfterFree) < 50) {
-          Thread.sleep(100);
-        }
+        int freed = firstAfterFree;
+        Eventually.atMost(Duration.ofSeconds(60), () -> acceptedAfter(answers, freed), n -> n >= 50);
       } finally {
         sending.set(false);
         for (java.util.concurrent.Future<?> sender : senders) {
@@ -202,15 +201,9 @@ class DiskFullTest {
       assertThat(stored).as("every acknowledged delivery is stored with its job").isEqualTo(acknowledged.length);
 
       // Once no refusal has happened for an interval, health says so again.
-      JsonObject after = null;
-      long deadline = System.currentTimeMillis() + 5 * INTERVAL.toMillis();
-      while (System.currentTimeMillis() < deadline) {
-        after = gw.client.get("/webhooks/github/health").send().await(10, TimeUnit.SECONDS).bodyAsJsonObject();
-        if ("up".equals(after.getString("database")) && after.getJsonArray("refusing").isEmpty()) {
-          break;
-        }
-        Thread.sleep(200);
-      }
+      JsonObject after = Eventually.atMost(INTERVAL.multipliedBy(5),
+        () -> gw.client.get("/webhooks/github/health").send().await(10, TimeUnit.SECONDS).bodyAsJsonObject(),
+        health -> "up".equals(health.getString("database")) && health.getJsonArray("refusing").isEmpty());
       assertThat(after.getString("database")).isEqualTo("up");
       assertThat(after.getString("status")).isEqualTo("healthy");
     } finally {

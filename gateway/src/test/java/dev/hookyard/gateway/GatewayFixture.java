@@ -1,9 +1,11 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.gateway.ops.OpsRoutes;
 import dev.hookyard.common.config.Credentials;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.db.Database;
+import dev.hookyard.common.testing.TcpProxy;
 import dev.hookyard.common.testing.TestDatabase;
 import dev.hookyard.common.webhook.GitHubSignature;
 import io.vertx.core.Future;
@@ -19,8 +21,6 @@ import io.vertx.pgclient.PgConnectOptions;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Tuple;
 
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +52,7 @@ final class GatewayFixture {
   }
 
   static GatewayFixture start(Vertx vertx, Map<String, String> extraConfig, PgConnectOptions db) throws Exception {
-    int port = freePort();
+    int port = Ports.freePort();
     Pool pool = Database.createPool(vertx, db, 8);
     Map<String, String> env = new HashMap<>(extraConfig);
     env.put(HookyardConfig.HTTP_PORT, String.valueOf(port));
@@ -66,10 +66,10 @@ final class GatewayFixture {
     return new GatewayFixture(vertx, pool, client, port, db);
   }
 
-  static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    }
+  /** A gateway whose database connections pass through {@code proxy}, so the test can cut them. */
+  static GatewayFixture behind(TcpProxy proxy, Vertx vertx, Map<String, String> extraConfig, PgConnectOptions db) throws Exception {
+    int proxyPort = proxy.start().await(10, TimeUnit.SECONDS);
+    return start(vertx, extraConfig, new PgConnectOptions(db).setPort(proxyPort));
   }
 
   /** A GitHub-style delivery: signed with {@code secret} unless it is null. */

@@ -1,5 +1,6 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.webhook.BodyCodec;
 import dev.hookyard.gateway.ingest.BodyBudget;
@@ -13,6 +14,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
@@ -55,12 +57,8 @@ class IngestLimitsTest {
     assertThat(answer.closed()).as("connection closed instead of draining the body").isTrue();
   }
 
-  private static void awaitValue(LongSupplier value, long expected) throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (value.getAsLong() != expected && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(value.getAsLong()).isEqualTo(expected);
+  private static void awaitValue(LongSupplier value, long expected) throws Exception {
+    Eventually.until(Duration.ofSeconds(10), "the value at " + expected, value::getAsLong, v -> v == expected);
   }
 
   @Test

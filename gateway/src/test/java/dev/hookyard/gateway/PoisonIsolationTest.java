@@ -1,5 +1,6 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.webhook.HmacSha256;
 import dev.hookyard.gateway.ingest.BodyBudget;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -108,10 +110,8 @@ class PoisonIsolationTest {
     blocker.query("INSERT INTO deliveries (id, event, content_type, body) VALUES ('first', 'push', 'application/json', '\\x00')")
       .execute().await(10, TimeUnit.SECONDS);
     Future<HttpResponse<Buffer>> first = push(gw, "first", "opened");
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (gw.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'") == 0 && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Eventually.atMost(Duration.ofSeconds(10),
+      () -> gw.count("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'"), n -> n > 0);
 
     List<Future<HttpResponse<Buffer>>> batch = new ArrayList<>();
     long bytes = 0;
@@ -123,9 +123,7 @@ class PoisonIsolationTest {
     // Every one of them is read and waiting for the store once its body is counted in flight.
     BodyBudget budget = BodyBudget.existing(vertx);
     long expected = bytes + "{\"action\":\"opened\",\"ref\":\"refs/heads/main\"}".length();
-    while (budget.inFlight() < expected && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-    }
+    Eventually.atMost(Duration.ofSeconds(10), budget::inFlight, n -> n >= expected);
     tx.rollback().await(10, TimeUnit.SECONDS);
     blocker.close();
 

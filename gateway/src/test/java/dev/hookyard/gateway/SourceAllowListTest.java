@@ -1,5 +1,7 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.Eventually;
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.config.HookyardConfig;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -11,6 +13,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -57,7 +60,7 @@ class SourceAllowListTest {
   @DisplayName("'meta' takes GitHub's published hook ranges and keeps the last good list when a refresh fails")
   void publishedRanges(Vertx vertx) throws Exception {
     AtomicInteger calls = new AtomicInteger();
-    int port = GatewayFixture.freePort();
+    int port = Ports.freePort();
     vertx.createHttpServer().requestHandler(req -> {
       if (!req.path().equals("/meta")) {
         req.response().setStatusCode(404).end();
@@ -71,11 +74,7 @@ class SourceAllowListTest {
     GatewayFixture gateway = GatewayFixture.start(vertx, Map.of(HookyardConfig.GITHUB_ALLOWED_CIDRS, "meta",
       HookyardConfig.GITHUB_API_URL, "http://127.0.0.1:" + port, HookyardConfig.GITHUB_META_REFRESH_MS, "100"));
     assertThat(gateway.deliver("push", "meta-allowed", PUSH).statusCode()).isEqualTo(202);
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (calls.get() < 3 && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
-    assertThat(calls.get()).isGreaterThanOrEqualTo(3);
+    Eventually.until(Duration.ofSeconds(10), "the hook ranges fetched three times", () -> calls.get() >= 3);
     assertThat(gateway.deliver("push", "meta-still-allowed", PUSH).statusCode()).isEqualTo(202);
   }
 }

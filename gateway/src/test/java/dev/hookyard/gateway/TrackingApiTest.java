@@ -1,5 +1,6 @@
 package dev.hookyard.gateway;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.Addresses;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -150,10 +152,7 @@ class TrackingApiTest {
       new JsonObject().put("login", "hopper").put("name", "Grace Hopper").put("email", "grace@acme.test").put("github_id", 1906));
     assertThat(created.statusCode()).isEqualTo(201);
     long id = created.bodyAsJsonObject().getLong("id");
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (heard.isEmpty() && System.currentTimeMillis() < deadline) {
-      Thread.sleep(20);
-    }
+    Eventually.atMost(Duration.ofSeconds(10), heard::isEmpty, empty -> !empty);
     assertThat(heard).extracting(m -> m.getLong("user_id")).containsExactly(id);
     assertThat(post("/api/v1/users", new JsonObject().put("login", "HOPPER")).statusCode()).isEqualTo(409);
     assertThat(post("/api/v1/users", new JsonObject().put("login", "other").put("github_id", 1906)).statusCode()).isEqualTo(409);

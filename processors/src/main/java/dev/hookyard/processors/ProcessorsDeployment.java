@@ -76,8 +76,8 @@ public final class ProcessorsDeployment {
     workers.put(Queues.SENTRY_ALERTS, VerificationDeployment.sentryAlerts(vertx, pool));
     workers.put(Queues.LOKI_ALERTS, VerificationDeployment.lokiAlerts(vertx, pool));
     workers.put(Queues.OPERATIONS, new OperationSteps(vertx, pool,
-      config.integer(HookyardConfig.OPERATIONS_BATCH, OperationSteps.DEFAULT_BATCH),
-      config.integer(HookyardConfig.OPERATIONS_RATE, OperationSteps.DEFAULT_RATE)));
+      config.integer(HookyardConfig.OPERATIONS_BATCH, HookyardConfig.DEFAULT_OPERATIONS_BATCH),
+      config.integer(HookyardConfig.OPERATIONS_RATE, HookyardConfig.DEFAULT_OPERATIONS_RATE)));
     // The matcher first: board automation asks it as soon as its worker runs.
     return processors.listen(vertx)
       .compose(v -> IngestFirst.of(vertx).listen())
@@ -98,7 +98,7 @@ public final class ProcessorsDeployment {
                                              JobHandler handler) {
     String name = queueName.startsWith(Queues.WEBHOOK_PREFIX) ? queueName.substring(Queues.WEBHOOK_PREFIX.length()) : queueName;
     int instances = config.integer("HOOKYARD_PROCESSOR_" + HookyardConfig.envName(name) + "_INSTANCES",
-      config.integer(HookyardConfig.PROCESSOR_INSTANCES, 1));
+      config.integer(HookyardConfig.PROCESSOR_INSTANCES, HookyardConfig.DEFAULT_PROCESSOR_INSTANCES));
     QueueSettings configured = QueueSettings.of(config, queueName);
     boolean lanesConfigured = config.string("HOOKYARD_QUEUE_" + HookyardConfig.envName(queueName) + "_CONCURRENCY", null) != null;
     Integer lanes = BOARD_PATH_LANES.get(queueName);

@@ -25,21 +25,6 @@ final class FixVerificationWindow implements ScheduledTask {
   /** At most this many attempts per run, so one run never holds many row locks for long. */
   static final int BATCH = 500;
 
-  private static final String VERIFY = """
-    WITH due AS (
-      SELECT id FROM fix_attempts
-       WHERE status = 'monitoring' AND verification_deadline <= $1
-       ORDER BY verification_deadline
-       LIMIT $2
-         FOR UPDATE SKIP LOCKED
-    )
-    UPDATE fix_attempts a SET status = 'verified', verified_at = $1, updated_at = now()
-      FROM due, board_issues i, workspaces w
-     WHERE a.id = due.id AND i.id = a.issue_id AND w.id = i.workspace_id
-    RETURNING a.id, a.pr_number, a.deployed_sha, a.verification_deadline, i.id AS issue_id, i.identifier,
-              i.workspace_id, w.slug AS workspace
-    """;
-
   private final Vertx vertx;
   private final Pool pool;
   private final java.time.Duration every;
@@ -64,7 +49,7 @@ final class FixVerificationWindow implements ScheduledTask {
   @Override
   public Future<String> run(Instant now) {
     OffsetDateTime at = now.atOffset(ZoneOffset.UTC);
-    return pool.withTransaction(conn -> conn.preparedQuery(VERIFY).execute(Tuple.of(at, BATCH)).compose(rows -> {
+    return pool.withTransaction(conn -> conn.preparedQuery(SchedulerQueries.VERIFY_FIXES).execute(Tuple.of(at, BATCH)).compose(rows -> {
       List<BoardEvents.Change> changes = new ArrayList<>();
       for (Row r : rows) {
         changes.add(new BoardEvents.Change(r.getLong("workspace_id"), r.getString("workspace"), r.getLong("issue_id"),

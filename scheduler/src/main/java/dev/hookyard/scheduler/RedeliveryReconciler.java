@@ -41,14 +41,6 @@ final class RedeliveryReconciler implements ScheduledTask {
   static final Duration LOOK_BACK = Duration.ofDays(3);
   static final int MAX_PER_RUN = 200;
 
-  private static final String STORED = "SELECT id FROM deliveries WHERE id = ANY ($1::text[])";
-  private static final String RECENT = "SELECT guid FROM redelivery_requests WHERE guid = ANY ($1::text[]) AND requested_at > $2";
-  private static final String REMEMBER = """
-    INSERT INTO redelivery_requests (guid, hook_id, requested_at) VALUES ($1, $2, $3)
-    ON CONFLICT (guid) DO UPDATE SET hook_id = EXCLUDED.hook_id, requested_at = EXCLUDED.requested_at,
-                                     attempts = redelivery_requests.attempts + 1
-    """;
-
   private final Pool pool;
   private final GitHubApi github;
   private final AppJwt jwt;
@@ -115,8 +107,8 @@ final class RedeliveryReconciler implements ScheduledTask {
       }
       String[] guids = failed.keySet().toArray(new String[0]);
       OffsetDateTime hourAgo = now.minus(Duration.ofHours(1)).atOffset(ZoneOffset.UTC);
-      Future<Set<String>> skip = pool.preparedQuery(STORED).execute(Tuple.of((Object) guids)).compose(stored ->
-        pool.preparedQuery(RECENT).execute(Tuple.of(guids, hourAgo)).map(recent -> {
+      Future<Set<String>> skip = pool.preparedQuery(SchedulerQueries.STORED_DELIVERIES).execute(Tuple.of((Object) guids)).compose(stored ->
+        pool.preparedQuery(SchedulerQueries.RECENT_REDELIVERIES).execute(Tuple.of(guids, hourAgo)).map(recent -> {
           Set<String> out = new HashSet<>();
           stored.forEach(r -> out.add(r.getString("id")));
           recent.forEach(r -> out.add(r.getString("guid")));
@@ -141,7 +133,7 @@ final class RedeliveryReconciler implements ScheduledTask {
     JsonObject d = wanted.get(index);
     long id = d.getLong("id");
     return github.redeliver(token, id)
-      .compose(v -> pool.preparedQuery(REMEMBER).execute(Tuple.of(d.getString("guid"), id, now.atOffset(ZoneOffset.UTC))))
+      .compose(v -> pool.preparedQuery(SchedulerQueries.REMEMBER_REDELIVERY).execute(Tuple.of(d.getString("guid"), id, now.atOffset(ZoneOffset.UTC))))
       .map(v -> {
         counter("requested").increment();
         return 1;

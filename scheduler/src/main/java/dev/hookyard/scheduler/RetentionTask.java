@@ -20,29 +20,6 @@ final class RetentionTask implements ScheduledTask {
   static final int BATCH = 5_000;
   static final int BATCHES_PER_RUN = 5;
 
-  /** Finished jobs out of the history, and their dedupe keys with them. */
-  private static final String JOBS = """
-    WITH gone AS (
-      DELETE FROM job_history WHERE id IN (
-        SELECT id FROM job_history WHERE finished_at < $1 AND status IN ('done', 'ignored') LIMIT $2)
-      RETURNING dedupe_key
-    ), keys AS (
-      DELETE FROM job_keys WHERE key IN (SELECT dedupe_key FROM gone WHERE dedupe_key IS NOT NULL)
-    )
-    SELECT count(*) FROM gone
-    """;
-  private static final String DELIVERIES = """
-    WITH gone AS (
-      DELETE FROM deliveries WHERE id IN (
-        SELECT d.id FROM deliveries d
-         WHERE d.received_at < $1 AND NOT EXISTS (SELECT 1 FROM jobs j WHERE j.delivery_id = d.id)
-         LIMIT $2)
-      RETURNING 1
-    )
-    SELECT count(*) FROM gone
-    """;
-  private static final String FIRINGS = "DELETE FROM scheduler_firings WHERE fired_at < $1";
-
   private final Pool pool;
   private final Duration keep;
   private final Duration every;
@@ -66,8 +43,8 @@ final class RetentionTask implements ScheduledTask {
   @Override
   public Future<String> run(Instant now) {
     var cutoff = now.minus(keep).atOffset(ZoneOffset.UTC);
-    return batches(JOBS, cutoff, 0, 0).compose(jobs -> batches(DELIVERIES, cutoff, 0, 0)
-      .compose(deliveries -> pool.preparedQuery(FIRINGS).execute(Tuple.of(now.minus(Duration.ofDays(2)).atOffset(ZoneOffset.UTC)))
+    return batches(SchedulerQueries.EXPIRED_JOBS, cutoff, 0, 0).compose(jobs -> batches(SchedulerQueries.EXPIRED_DELIVERIES, cutoff, 0, 0)
+      .compose(deliveries -> pool.preparedQuery(SchedulerQueries.EXPIRED_FIRINGS).execute(Tuple.of(now.minus(Duration.ofDays(2)).atOffset(ZoneOffset.UTC)))
         .map(f -> "deleted " + jobs + " jobs and " + deliveries + " deliveries older than " + cutoff.toInstant())));
   }
 

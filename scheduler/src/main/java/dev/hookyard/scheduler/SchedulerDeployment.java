@@ -23,22 +23,22 @@ public final class SchedulerDeployment {
 
   /** The tasks: fix verification windows, retention, queue gauges and, with a GitHub App, the reconciler. */
   public static List<ScheduledTask> tasks(Vertx vertx, HookyardConfig config, Pool pool) {
-    Duration tick = Duration.ofMillis(config.longValue(HookyardConfig.SCHEDULER_TICK_MS, 10_000));
+    Duration tick = Duration.ofMillis(config.schedulerTickMs());
     List<ScheduledTask> tasks = new ArrayList<>();
     tasks.add(new FixVerificationWindow(vertx, pool, tick));
-    tasks.add(new RetentionTask(pool, Duration.ofDays(config.integer(HookyardConfig.RETENTION_DAYS, 14)), tick));
+    tasks.add(new RetentionTask(pool, Duration.ofDays(config.integer(HookyardConfig.RETENTION_DAYS, HookyardConfig.DEFAULT_RETENTION_DAYS)), tick));
     tasks.add(new QueueDepthTask(new QueueAdmin(pool), tick));
     AppJwt app = AppJwt.of(config);
     if (app != null) {
       tasks.add(new RedeliveryReconciler(pool, GitHubApi.of(vertx, config), app,
-        config.duration(HookyardConfig.RECONCILE_EVERY, "PT10M")));
+        config.duration(HookyardConfig.RECONCILE_EVERY, HookyardConfig.DEFAULT_RECONCILE_EVERY)));
       log.info("Redelivery reconciler on for GitHub App {}", app.appId());
     }
     return tasks;
   }
 
   public static Future<String> deploy(Vertx vertx, HookyardConfig config, Pool pool, Clock clock) {
-    return deploy(vertx, pool, clock, config.longValue(HookyardConfig.SCHEDULER_TICK_MS, 10_000), tasks(vertx, config, pool));
+    return deploy(vertx, pool, clock, config.schedulerTickMs(), tasks(vertx, config, pool));
   }
 
   public static Future<String> deploy(Vertx vertx, Pool pool, Clock clock, long tickMs, List<ScheduledTask> tasks) {

@@ -29,11 +29,6 @@ public final class SchedulerVerticle extends VerticleBase {
 
   private static final Logger log = LoggerFactory.getLogger(SchedulerVerticle.class);
 
-  private static final String CLAIM = """
-    INSERT INTO scheduler_firings (task, period, node) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING period
-    """;
-  private static final String RECORD = "UPDATE scheduler_firings SET summary = $3 WHERE task = $1 AND period = $2";
-
   private final Pool pool;
   private final Clock clock;
   private final long tickMs;
@@ -76,7 +71,7 @@ public final class SchedulerVerticle extends VerticleBase {
       lastPeriod.put(task.name(), period);
       running.add(task.name());
       Future<Boolean> claimed = task.clusterWide()
-        ? pool.preparedQuery(CLAIM).execute(Tuple.of(task.name(), period, node)).map(rows -> rows.size() == 1)
+        ? pool.preparedQuery(SchedulerQueries.CLAIM_FIRING).execute(Tuple.of(task.name(), period, node)).map(rows -> rows.size() == 1)
         : Future.succeededFuture(true);
       Future<String> result = claimed.compose(mine -> {
         if (!mine) {
@@ -89,7 +84,7 @@ public final class SchedulerVerticle extends VerticleBase {
           run = Future.failedFuture(e);
         }
         return run.compose(summary -> !task.clusterWide() ? Future.succeededFuture(summary)
-          : pool.preparedQuery(RECORD).execute(Tuple.of(task.name(), period, summary)).map(summary))
+          : pool.preparedQuery(SchedulerQueries.RECORD_FIRING).execute(Tuple.of(task.name(), period, summary)).map(summary))
           .onSuccess(summary -> log.debug("Scheduled task {} fired for period {}: {}", task.name(), period, summary));
       }).recover(err -> {
         log.warn("Scheduled task {} failed for period {}: {}", task.name(), period, err.toString());

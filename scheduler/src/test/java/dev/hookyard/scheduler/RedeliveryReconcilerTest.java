@@ -1,5 +1,6 @@
 package dev.hookyard.scheduler;
 
+import dev.hookyard.common.testing.Ports;
 import dev.hookyard.common.db.Database;
 import dev.hookyard.common.github.AppJwt;
 import dev.hookyard.common.github.GitHubApi;
@@ -16,7 +17,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -51,9 +51,7 @@ class RedeliveryReconcilerTest {
     KeyPairGenerator generator = KeyPairGenerator.getInstance("RSA");
     generator.initialize(2048);
     keys = generator.generateKeyPair();
-    try (ServerSocket s = new ServerSocket(0)) {
-      port = s.getLocalPort();
-    }
+    port = Ports.freePort();
     fake = vertx.createHttpServer().requestHandler(req -> {
       authorizations.add(req.getHeader("Authorization"));
       if (req.method().name().equals("GET") && req.path().equals("/app/hook/deliveries")) {

@@ -93,7 +93,7 @@ public final class SendCommand {
   }
 
   static Options parse(String[] args, Map<String, String> env) {
-    String url = "http://localhost:8080";
+    String url = "http://localhost:" + HookyardConfig.DEFAULT_HTTP_PORT;
     String secret = null;
     String dataDir = null;
     String event = null;

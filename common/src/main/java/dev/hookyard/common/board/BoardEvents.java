@@ -44,29 +44,6 @@ public final class BoardEvents {
                        String from, String to, Integer prNumber, JsonObject cause) {
   }
 
-  private static final String INSERT = """
-    INSERT INTO issue_history (workspace_id, issue_id, type, from_value, to_value, pr_number, cause)
-    VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id, at
-    """;
-
-  /** History of a workspace after a message id, oldest first (Server-Sent Events resume). */
-  public static final String SINCE = """
-    SELECT h.id, h.type, h.from_value, h.to_value, h.pr_number, h.cause, h.at, i.identifier, w.slug AS workspace
-      FROM issue_history h JOIN board_issues i ON i.id = h.issue_id JOIN workspaces w ON w.id = h.workspace_id
-     WHERE h.workspace_id = $1 AND h.id > $2
-     ORDER BY h.id
-     LIMIT $3
-    """;
-
-  /** A workspace's latest history, newest first: what the board's live panel shows on load. */
-  public static final String RECENT = """
-    SELECT h.id, h.type, h.from_value, h.to_value, h.pr_number, h.cause, h.at, i.identifier, w.slug AS workspace
-      FROM issue_history h JOIN board_issues i ON i.id = h.issue_id JOIN workspaces w ON w.id = h.workspace_id
-     WHERE w.slug = $1
-     ORDER BY h.id DESC
-     LIMIT $2
-    """;
-
   /** Writes {@code changes} in order inside the caller's transaction; the messages to publish after commit. */
   public static Future<List<JsonObject>> record(SqlClient conn, List<Change> changes) {
     if (changes.isEmpty()) {
@@ -77,7 +54,7 @@ public final class BoardEvents {
       rows.add(Tuple.of(c.workspaceId(), c.issueId(), c.type(), c.from(), c.to(), c.prNumber(),
         c.cause() == null ? new JsonObject() : c.cause()));
     }
-    return conn.preparedQuery(INSERT).executeBatch(rows).map(first -> {
+    return conn.preparedQuery(HistoryQueries.INSERT).executeBatch(rows).map(first -> {
       List<JsonObject> messages = new ArrayList<>();
       RowSet<Row> rs = first;
       for (Change c : changes) {
@@ -90,7 +67,7 @@ public final class BoardEvents {
     });
   }
 
-  /** The message of a history row read with {@link #SINCE}. */
+  /** The message of a history row (the gateway reads them with {@code BoardQueries.HISTORY_SINCE} and {@code HISTORY_RECENT}). */
   public static JsonObject message(Row r) {
     Object cause = r.getValue("cause");
     return message(r.getLong("id"), r.getString("type"), r.getString("workspace"), r.getString("identifier"),

@@ -71,9 +71,18 @@ public final class PullRequestStates {
     return Math.max(0, PHASES.indexOf(phase));
   }
 
-  /** {@link #PHASES} as an array, for the SQL guards' {@code array_position($n::text[], …)}. */
+  /** {@link #PHASES} as an array, the parameter of {@link #laterPhaseSql}. */
   public static String[] phaseArray() {
     return PHASES.toArray(new String[0]);
+  }
+
+  /**
+   * The SQL condition "{@code newer} is a later phase than {@code older}", with the order
+   * bound as {@code param} ({@link #phaseArray()}); an unknown {@code older} counts as
+   * before every phase. The one SQL form of {@link #rank}'s order.
+   */
+  public static String laterPhaseSql(String param, String newer, String older) {
+    return "array_position(" + param + "::text[], " + newer + ") > coalesce(array_position(" + param + "::text[], " + older + "), 0)";
   }
 
   /** A workspace's settings: its stored overrides over the defaults (a key stored as null moves nothing). */

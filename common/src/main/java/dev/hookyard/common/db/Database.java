@@ -1,7 +1,6 @@
 package dev.hookyard.common.db;
 
 import dev.hookyard.common.config.HookyardConfig;
-import dev.hookyard.common.queue.QueueSettings;
 import io.vertx.core.Vertx;
 import io.vertx.pgclient.PgBuilder;
 import io.vertx.pgclient.PgConnectOptions;
@@ -44,7 +43,7 @@ public final class Database implements AutoCloseable {
     // session and its locks for as long as its connection stays open: the server ends
     // such a session, so the worker that takes over its job is not held by them.
     long idleInTransaction = config.longValue(HookyardConfig.DB_IDLE_IN_TRANSACTION_TIMEOUT_MS,
-      config.longValue(HookyardConfig.QUEUE_LEASE_MS, QueueSettings.defaults().leaseMs()));
+      config.longValue(HookyardConfig.QUEUE_LEASE_MS, HookyardConfig.DEFAULT_QUEUE_LEASE_MS));
     db.connectOptions.addProperty("idle_in_transaction_session_timeout", String.valueOf(Math.max(0, idleInTransaction)));
     try {
       db.migrate();

@@ -48,8 +48,6 @@ import java.util.regex.Pattern;
  */
 public final class GitHubApi {
 
-  public static final String DEFAULT_URL = "https://api.github.com";
-
   private static final Pattern NEXT = Pattern.compile("<([^>]+)>;\\s*rel=\"next\"");
   private static final int MAX_PAGES = 50;
   private static final int TIMEOUT_MS = 30_000;
@@ -97,13 +95,13 @@ public final class GitHubApi {
 
   /** From {@code HOOKYARD_GITHUB_API_URL} and {@code HOOKYARD_GITHUB_TOKEN}. */
   public static GitHubApi of(Vertx vertx, HookyardConfig config) {
-    return new GitHubApi(vertx, config.string(HookyardConfig.GITHUB_API_URL, DEFAULT_URL),
+    return new GitHubApi(vertx, config.string(HookyardConfig.GITHUB_API_URL, HookyardConfig.DEFAULT_GITHUB_API_URL),
       config.string(HookyardConfig.GITHUB_TOKEN, null));
   }
 
   /** The same, plus the App ({@code HOOKYARD_GITHUB_APP_ID} and key) and its installations as {@code pool} knows them. */
   public static GitHubApi of(Vertx vertx, HookyardConfig config, Pool pool) {
-    return new GitHubApi(vertx, config.string(HookyardConfig.GITHUB_API_URL, DEFAULT_URL),
+    return new GitHubApi(vertx, config.string(HookyardConfig.GITHUB_API_URL, HookyardConfig.DEFAULT_GITHUB_API_URL),
       config.string(HookyardConfig.GITHUB_TOKEN, null), AppJwt.of(config), pool, Clock.systemUTC());
   }
 

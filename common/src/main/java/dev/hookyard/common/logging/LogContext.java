@@ -28,6 +28,8 @@ public final class LogContext {
    * {@code bad_signature}, …): the same values as the refusal counter's label.
    */
   public static final String REASON = "reason";
+  /** An admin request that failed inside hookyard; its answer names the same id. */
+  public static final String REQUEST_ID = "request_id";
   /** The process's roles; a logger-context property rather than MDC, since it holds for every thread. */
   public static final String ROLE = "role";
 
@@ -42,6 +44,14 @@ public final class LogContext {
     Map<String, String> before = MDC.getCopyOfContextMap();
     putIfKnown(DELIVERY_ID, deliveryId);
     putIfKnown(EVENT, event);
+    return () -> restore(before);
+  }
+
+  /** A request being answered, and the delivery it concerns when it is known. */
+  public static Scope request(String requestId, String deliveryId) {
+    Map<String, String> before = MDC.getCopyOfContextMap();
+    putIfKnown(REQUEST_ID, requestId);
+    putIfKnown(DELIVERY_ID, deliveryId);
     return () -> restore(before);
   }
 

@@ -32,17 +32,6 @@ import java.util.Set;
  */
 public final class OperationSteps implements JobHandler {
 
-  /** Deliveries or dead letters fed per step, unless {@code HOOKYARD_OPERATIONS_BATCH} says otherwise. */
-  public static final int DEFAULT_BATCH = 100;
-  /**
-   * The most deliveries or dead letters an operation feeds per second, unless
-   * {@code HOOKYARD_OPERATIONS_RATE} says otherwise (0: as fast as the processors take
-   * them). Low priority keeps history behind live jobs in each queue, but on a small
-   * machine the live deliveries also share the CPU with whatever the processors run:
-   * unpaced, a reprocess of 50,000 deliveries took the ingest p99 at 50/s from 52 to
-   * 274 ms here (bench/reprocess.sh).
-   */
-  public static final int DEFAULT_RATE = 250;
   /** How soon a step looks again while its previous batch is still being worked off. */
   private static final long RECHECK_MS = 200;
   /** How soon a step looks again once everything is fed, until the last jobs finish. */

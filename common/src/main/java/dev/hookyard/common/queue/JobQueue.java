@@ -1,9 +1,9 @@
 package dev.hookyard.common.queue;
 
+import dev.hookyard.common.db.DatabaseFailures;
 import dev.hookyard.common.db.PgText;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
-import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -100,7 +100,7 @@ public final class JobQueue {
       return Future.succeededFuture(0);
     }
     return complete(workerId, settlements).recover(err -> {
-      if (!refusedValues(err)) {
+      if (!DatabaseFailures.refusedValues(err)) {
         return Future.failedFuture(err);
       }
       if (settlements.size() == 1) {
@@ -121,7 +121,7 @@ public final class JobQueue {
         for (Future<Integer> f : each) {
           if (f.succeeded()) {
             changed += f.result();
-          } else if (!refusedValues(f.cause())) {
+          } else if (!DatabaseFailures.refusedValues(f.cause())) {
             return Future.failedFuture(f.cause());
           } else {
             log.warn("Job settlement not written, left to lease expiry: {}", f.cause().getMessage());
@@ -152,15 +152,6 @@ public final class JobQueue {
     return pool.preparedQuery(QueueQueries.COMPLETE)
       .execute(Tuple.of(ids, attempts, statuses, results, errors, delays, workerId))
       .map(rows -> rows.iterator().next().getLong(0).intValue());
-  }
-
-  /** PostgreSQL refused the statement's values (an SQL state other than a connection or resource problem). */
-  private static boolean refusedValues(Throwable err) {
-    if (!(err instanceof PgException pg) || pg.getSqlState() == null) {
-      return false;
-    }
-    String state = pg.getSqlState();
-    return !(state.startsWith("08") || state.startsWith("53") || state.startsWith("57") || state.startsWith("58"));
   }
 
   /** Renews the lease of jobs this worker still holds; returns how many it still held. */

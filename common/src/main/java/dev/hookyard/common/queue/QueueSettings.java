@@ -20,8 +20,17 @@ import dev.hookyard.common.config.HookyardConfig;
 public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMaxMs, long leaseMs, long pollMs, int batchSize,
                             int concurrency, long jobTimeoutMs) {
 
+  /** The settings of a queue nothing is configured for: {@code HookyardConfig}'s defaults. */
   public static QueueSettings defaults() {
-    return new QueueSettings(3, 2_000, 300_000, 60_000, 1_000, 500, 4, 54_000);
+    return new QueueSettings(HookyardConfig.DEFAULT_QUEUE_MAX_ATTEMPTS, HookyardConfig.DEFAULT_QUEUE_BACKOFF_BASE_MS,
+      HookyardConfig.DEFAULT_QUEUE_BACKOFF_MAX_MS, HookyardConfig.DEFAULT_QUEUE_LEASE_MS, HookyardConfig.DEFAULT_QUEUE_POLL_MS,
+      HookyardConfig.DEFAULT_QUEUE_BATCH_SIZE, HookyardConfig.DEFAULT_QUEUE_CONCURRENCY,
+      jobTimeoutFor(HookyardConfig.DEFAULT_QUEUE_LEASE_MS));
+  }
+
+  /** A job's time limit when none is set: 90 % of its queue's lease, as before leases were renewed. */
+  static long jobTimeoutFor(long leaseMs) {
+    return leaseMs * 9 / 10;
   }
 
   public static QueueSettings of(HookyardConfig config, String queue) {
@@ -34,9 +43,8 @@ public record QueueSettings(int maxAttempts, long backoffBaseMs, long backoffMax
       config.perQueue(queue, HookyardConfig.QUEUE_POLL_MS, (int) d.pollMs),
       config.perQueue(queue, HookyardConfig.QUEUE_BATCH_SIZE, d.batchSize),
       Math.max(1, config.perQueue(queue, HookyardConfig.QUEUE_CONCURRENCY, d.concurrency)),
-      // Unset, a job gets 90 % of its queue's lease, as before leases were renewed.
       Math.max(1, config.perQueue(queue, HookyardConfig.QUEUE_JOB_TIMEOUT_MS,
-        config.perQueue(queue, HookyardConfig.QUEUE_LEASE_MS, (int) d.leaseMs) * 9 / 10)));
+        (int) jobTimeoutFor(config.perQueue(queue, HookyardConfig.QUEUE_LEASE_MS, (int) d.leaseMs)))));
   }
 
   /** Delay before attempt {@code failedAttempt + 1}: base, 2×base, 4×base … capped. */

@@ -1,5 +1,6 @@
 package dev.hookyard.common.db;
 
+import dev.hookyard.common.testing.Eventually;
 import io.vertx.pgclient.PgConnectOptions;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
@@ -93,11 +94,7 @@ class EmbeddedDatabaseTest {
     Process jvm = holder(pg, true);
     long server = pid(pg);
     jvm.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-    while (alive(server) && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-    }
-    assertThat(alive(server)).as("the server of a killed JVM is stopped by its watchdog").isFalse();
+    Eventually.until("the server of a killed JVM stopped by its watchdog", () -> !alive(server));
     try (EmbeddedDatabase next = EmbeddedDatabase.start(pg)) {
       assertThat(selectOne(next.connectOptions(), next.connectOptions().getPassword())).isEqualTo(1);
     }

@@ -1,5 +1,6 @@
 package dev.hookyard.common.queue;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.db.Database;
 import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.Future;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -49,13 +51,7 @@ class JobWorkerTest {
   }
 
   private Row awaitJob(long id, Predicate<Row> done) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    Row row = job(id);
-    while (!done.test(row) && System.nanoTime() < deadline) {
-      Thread.sleep(50);
-      row = job(id);
-    }
-    return row;
+    return Eventually.until(Duration.ofSeconds(20), "job " + id, () -> job(id), done);
   }
 
   private void deploy(Vertx vertx, String q, JobHandler handler, QueueSettings settings) throws Exception {
@@ -306,16 +302,10 @@ class JobWorkerTest {
     QueueSettings four = QueueSettings.defaults().withPoll(50).withLanes(QueueSettings.defaults().batchSize(), 4);
     deploy(vertx, "test.first-a", slow, four);
     deploy(vertx, "test.first-b", slow, four);
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (finished.get() < 30 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
-    assertThat(finished.get()).isGreaterThanOrEqualTo(30);
+    Eventually.until("30 jobs finished", () -> finished.get() >= 30);
     assertThat(most.get()).as("lanes at once while slow").isEqualTo(1);
     vertx.cancelTimer(reports);
-    while (finished.get() < 60 && System.nanoTime() < deadline) {
-      Thread.sleep(10);
-    }
+    Eventually.until("60 jobs finished", () -> finished.get() >= 60);
     assertThat(finished.get()).isEqualTo(60);
     assertThat(most.get()).as("lanes at once once quick again").isGreaterThan(1);
   }
@@ -327,11 +317,7 @@ class JobWorkerTest {
     first.listen().await(10, TimeUnit.SECONDS);
     assertThat(first.slow()).isFalse();
     vertx.eventBus().publish(dev.hookyard.common.Addresses.INGEST_SLOW, null);
-    long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-    while (!first.slow() && System.nanoTime() < deadline) {
-      Thread.sleep(5);
-    }
-    assertThat(first.slow()).isTrue();
+    Eventually.until(Duration.ofSeconds(5), "processing held back", first::slow);
   }
 
   @Test
@@ -342,17 +328,14 @@ class JobWorkerTest {
     JobHandler slow = job -> Future.future(p -> vertx.setTimer(80, t -> p.complete(JobOutcome.done())));
     // One lane and the default batch size (500): before, a claim took the whole backlog.
     deploy(vertx, "test.slow", slow, QueueSettings.defaults().withPoll(50).withLanes(QueueSettings.defaults().batchSize(), 1));
-    long held = 0;
-    long left = 20;
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (left > 0 && System.nanoTime() < deadline) {
+    AtomicLong most = new AtomicLong();
+    Eventually.until("the backlog worked off", () -> {
       Row r = pool.query("SELECT count(*) FILTER (WHERE status = 'running'), count(*) FROM job_queue WHERE queue = 'test.slow'")
         .execute().await(10, TimeUnit.SECONDS).iterator().next();
-      held = Math.max(held, r.getLong(0));
-      left = r.getLong(1);
-      Thread.sleep(20);
-    }
-    assertThat(left).isZero();
+      most.accumulateAndGet(r.getLong(0), Math::max);
+      return r.getLong(1) == 0;
+    });
+    long held = most.get();
     // One running, two claimed ahead, and finished ones still in the settle batch; never the backlog.
     assertThat(held).isBetween(1L, 6L);
   }
@@ -387,11 +370,8 @@ class JobWorkerTest {
       }
     };
     deploy(vertx, "test.batch", handler, QueueSettings.defaults().withPoll(50));
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-    while (System.nanoTime() < deadline && pool.query("SELECT count(*) FROM job_queue WHERE queue = 'test.batch'").execute()
-      .await(10, TimeUnit.SECONDS).iterator().next().getLong(0) > 0) {
-      Thread.sleep(50);
-    }
+    Eventually.until("every batch job settled", () -> pool.query("SELECT count(*) FROM job_queue WHERE queue = 'test.batch'").execute()
+      .await(10, TimeUnit.SECONDS).iterator().next().getLong(0) == 0);
     Row counts = pool.query("SELECT count(*) FILTER (WHERE status = 'done'), count(*) FILTER (WHERE status = 'dead'), "
         + "count(*) FILTER (WHERE result LIKE 'batched %'), count(*) FROM jobs WHERE queue = 'test.batch'")
       .execute().await(10, TimeUnit.SECONDS).iterator().next();
@@ -421,13 +401,9 @@ class JobWorkerTest {
     for (int i = 0; i < 3; i++) {
       deploy(vertx, "test.bulk", count, QueueSettings.defaults().withPoll(50));
     }
-    long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    long done = 0;
-    while (done < 2000 && System.nanoTime() < deadline) {
-      Thread.sleep(100);
-      done = pool.query("SELECT count(*) FROM jobs WHERE queue = 'test.bulk' AND status = 'done'").execute()
-        .await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
-    }
+    long done = Eventually.until(Duration.ofSeconds(60), "2000 jobs done", () -> pool.query(
+        "SELECT count(*) FROM jobs WHERE queue = 'test.bulk' AND status = 'done'").execute()
+      .await(10, TimeUnit.SECONDS).iterator().next().getLong(0), n -> n >= 2000);
     assertThat(done).isEqualTo(2000);
     assertThat(runs.get()).isEqualTo(2000);
     JsonObject stats = admin.stats().await(10, TimeUnit.SECONDS).getJsonObject("test.bulk");

@@ -28,9 +28,8 @@ public final class AdminRoutes {
     new OperationsApi(pool, new Operations(vertx, pool)).mount(router, auth);
     new DeliveryApi(vertx, pool, queues, signature).mount(router, auth);
     new QueueApi(vertx, queues).mount(router, auth);
-    RepositoryApi repositories = new RepositoryApi(pool);
-    repositories.mount(router, auth);
-    new WorkspaceApi(pool, repositories).mount(router, auth);
+    new RepositoryApi(pool).mount(router, auth);
+    new WorkspaceApi(pool).mount(router, auth);
     new ProjectApi(pool).mount(router, auth);
     new UserApi(vertx, pool).mount(router, auth);
     new DeveloperMetricsApi(pool).mount(router, auth);

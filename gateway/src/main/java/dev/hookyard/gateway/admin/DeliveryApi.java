@@ -102,7 +102,7 @@ final class DeliveryApi {
         }
         ApiErrors.json(ctx, 200, out);
       })
-      .onFailure(err -> ApiErrors.unavailable(ctx, err));
+      .onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   /** This request's path and query with {@code cursor} replaced. */
@@ -151,7 +151,7 @@ final class DeliveryApi {
         return Future.succeededFuture();
       }
       return then.apply(rows.iterator().next());
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   /**
@@ -232,7 +232,7 @@ final class DeliveryApi {
   }
 
   private void stats(RoutingContext ctx) {
-    queue.stats().onSuccess(s -> ApiErrors.json(ctx, 200, s)).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    queue.stats().onSuccess(s -> ApiErrors.json(ctx, 200, s)).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void dead(RoutingContext ctx) {
@@ -240,7 +240,7 @@ final class DeliveryApi {
     if (limit == null) {
       return;
     }
-    queue.dead(limit).onSuccess(d -> ApiErrors.json(ctx, 200, d)).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    queue.dead(limit).onSuccess(d -> ApiErrors.json(ctx, 200, d)).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void retry(RoutingContext ctx) {
@@ -265,7 +265,7 @@ final class DeliveryApi {
         }
         return null;
       });
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   /** A job's status, attempts, result note and last error, as every listing shows them. */

@@ -26,35 +26,6 @@ import static dev.hookyard.common.JsonDates.iso;
  */
 final class DeveloperMetricsApi {
 
-  static final String DEVELOPERS = """
-    WITH a AS (
-      SELECT * FROM developer_activity
-       WHERE ($1::bigint IS NULL OR repository_id = $1) AND ($2::date IS NULL OR day >= $2::date)
-    )
-    SELECT u.id AS user_id, u.login, u.name,
-           sum(a.prs_merged)::bigint AS prs_merged, sum(a.issues_closed)::bigint AS issues_closed,
-           sum(a.issues_opened)::bigint AS issues_opened, sum(a.commits)::bigint AS commits,
-           sum(a.commit_additions)::bigint AS commit_additions, sum(a.commit_deletions)::bigint AS commit_deletions,
-           (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x))::bigint
-              FROM a a2, unnest(a2.pr_cycle_times_s) x WHERE a2.user_id = u.id) AS median_pr_cycle_time_s,
-           (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x))::bigint
-              FROM a a2, unnest(a2.review_turnarounds_s) x WHERE a2.user_id = u.id) AS median_review_turnaround_s,
-           (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x))::bigint
-              FROM a a2, unnest(a2.issue_resolutions_s) x WHERE a2.user_id = u.id) AS median_issue_resolution_s
-      FROM a JOIN users u ON u.id = a.user_id
-     GROUP BY u.id, u.login, u.name
-     ORDER BY prs_merged DESC, lower(u.login)
-    """;
-
-  static final String COMPUTED_AT = """
-    SELECT max(computed_at) AS computed_at FROM developer_metrics_runs WHERE $1::bigint IS NULL OR repository_id = $1
-    """;
-
-  static final String REPOSITORY_ID = """
-    SELECT id, full_name FROM repositories WHERE lower(full_name) = lower($1)
-     ORDER BY (deleted_at IS NULL) DESC, deleted_at DESC LIMIT 1
-    """;
-
   private final Pool pool;
 
   DeveloperMetricsApi(Pool pool) {
@@ -76,15 +47,15 @@ final class DeveloperMetricsApi {
       return;
     }
     Future<Row> repo = repository == null ? Future.succeededFuture()
-      : pool.preparedQuery(REPOSITORY_ID).execute(Tuple.of(repository)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
+      : pool.preparedQuery(TrackingQueries.METRICS_REPOSITORY).execute(Tuple.of(repository)).map(rows -> rows.size() == 0 ? null : rows.iterator().next());
     repo.compose(r -> {
       if (repository != null && r == null) {
-        RepositoryApi.noRepository(ctx, repository);
+        ApiErrors.notFound(ctx, "repository " + repository);
         return Future.succeededFuture();
       }
       Long repositoryId = r == null ? null : r.getLong("id");
-      return pool.preparedQuery(DEVELOPERS).execute(Tuple.of(repositoryId, since))
-        .compose(rows -> pool.preparedQuery(COMPUTED_AT).execute(Tuple.of(repositoryId)).map(computed -> {
+      return pool.preparedQuery(TrackingQueries.DEVELOPER_METRICS).execute(Tuple.of(repositoryId, since))
+        .compose(rows -> pool.preparedQuery(TrackingQueries.METRICS_COMPUTED_AT).execute(Tuple.of(repositoryId)).map(computed -> {
           JsonArray developers = new JsonArray();
           for (Row d : rows) {
             developers.add(new JsonObject()
@@ -108,7 +79,7 @@ final class DeveloperMetricsApi {
             .put("developers", developers));
           return null;
         }));
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private static LocalDate day(String s) {

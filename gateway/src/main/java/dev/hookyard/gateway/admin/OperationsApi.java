@@ -4,6 +4,7 @@ import dev.hookyard.common.Queues;
 import dev.hookyard.common.operations.OperationFilter;
 import dev.hookyard.common.operations.Operations;
 import dev.hookyard.gateway.http.AdminAuth;
+import dev.hookyard.gateway.http.Fields;
 import dev.hookyard.gateway.http.ApiErrors;
 import dev.hookyard.gateway.http.Times;
 import dev.hookyard.gateway.http.Workspaces;
@@ -33,8 +34,6 @@ final class OperationsApi {
 
   private static final Logger log = LoggerFactory.getLogger(OperationsApi.class);
   private static final Pattern EVENT = Pattern.compile("[a-z_.]{1,64}");
-  private static final Pattern FULL_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,100}/[A-Za-z0-9_.-]{1,100}");
-  private static final Pattern SLUG = Pattern.compile("[a-z0-9][a-z0-9-]{0,62}");
 
   private final Pool pool;
   private final Operations operations;
@@ -111,7 +110,7 @@ final class OperationsApi {
         ApiErrors.json(ctx, 202, op);
         return null;
       });
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private static String path(String kind, long id) {
@@ -150,7 +149,7 @@ final class OperationsApi {
     if (since != null && until != null && !since.isBefore(until)) {
       throw new IllegalArgumentException("since must be before until");
     }
-    return new OperationFilter(queue, events, string(body, "repository", FULL_NAME), string(body, "workspace", SLUG),
+    return new OperationFilter(queue, events, string(body, "repository", Fields.FULL_NAME), string(body, "workspace", Fields.SLUG),
       string(body, "reason", null), since, until);
   }
 
@@ -206,7 +205,7 @@ final class OperationsApi {
       } else {
         ApiErrors.json(ctx, 200, o.get());
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private static Long id(RoutingContext ctx) {

@@ -67,7 +67,7 @@ final class ProjectApi {
             .put("created_at", iso(r.getOffsetDateTime("created_at"))));
         }
       })
-      .onFailure(err -> ApiErrors.conflictOrUnavailable(ctx, err, "workspace " + slug + " already has a project for "
+      .onFailure(err -> ApiErrors.conflictOrFailed(ctx, err, "workspace " + slug + " already has a project for "
         + planPath + " in " + repository));
   }
 
@@ -92,7 +92,7 @@ final class ProjectApi {
         .put("last_refreshed_sha", r.getString("last_refreshed_sha"))
         .put("last_refreshed_at", iso(r.getOffsetDateTime("last_refreshed_at")))
         .put("progress", progress));
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void snapshots(RoutingContext ctx) {
@@ -127,7 +127,7 @@ final class ProjectApi {
         ApiErrors.json(ctx, 200, out);
         return null;
       });
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   /** {@code {commit_sha,total,done,phases:[{name,total,done}],at}}: one snapshot of a plan's task lists. */

@@ -52,6 +52,6 @@ final class QueueApi {
       ApiErrors.json(ctx, 200, new JsonObject().put("queue", name).put("paused", paused.containsKey(name))
         .put("paused_at", paused.containsKey(name) ? iso(paused.get(name)) : null).put("changed", changed));
       return null;
-    })).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    })).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 }

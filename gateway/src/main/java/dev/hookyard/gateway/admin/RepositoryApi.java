@@ -12,8 +12,6 @@ import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.Tuple;
 
-import java.util.List;
-
 import static dev.hookyard.common.JsonDates.iso;
 
 /** Admin routes over one repository: its tracking state and its index jobs. */
@@ -31,30 +29,7 @@ final class RepositoryApi {
   }
 
   private void get(RoutingContext ctx) {
-    answer(ctx, fullName(ctx), 200);
-  }
-
-  /** Answers with the repository's JSON and {@code status}, or 404 when it is unknown. */
-  void answer(RoutingContext ctx, String fullName, int status) {
-    pool.preparedQuery(TrackingQueries.REPOSITORY).execute(Tuple.of(fullName)).onSuccess(rows -> {
-      if (rows.size() == 0) {
-        noRepository(ctx, fullName);
-        return;
-      }
-      Row r = rows.iterator().next();
-      ApiErrors.json(ctx, status, new JsonObject()
-        .put("id", r.getLong("id"))
-        .put("github_id", r.getLong("github_id"))
-        .put("full_name", r.getString("full_name"))
-        .put("default_branch", r.getString("default_branch"))
-        .put("tracked", r.getBoolean("tracked"))
-        .put("installation_id", r.getLong("installation_id"))
-        .put("archived", r.getBoolean("archived"))
-        .put("deleted", r.getBoolean("deleted"))
-        .put("last_push_at", iso(r.getOffsetDateTime("last_push_at")))
-        .put("indexed_sha", r.getString("indexed_sha"))
-        .put("workspaces", new JsonArray(List.of((Object[]) r.getArrayOfStrings("workspaces")))));
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    RepositoryView.answer(pool, ctx, fullName(ctx), 200);
   }
 
   private void indexJobs(RoutingContext ctx) {
@@ -65,7 +40,7 @@ final class RepositoryApi {
     }
     pool.preparedQuery(TrackingQueries.REPOSITORY).execute(Tuple.of(fullName)).compose(rows -> {
       if (rows.size() == 0) {
-        noRepository(ctx, fullName);
+        ApiErrors.notFound(ctx, "repository " + fullName);
         return io.vertx.core.Future.succeededFuture();
       }
       return pool.preparedQuery(TrackingQueries.INDEX_JOBS).execute(Tuple.of(rows.iterator().next().getLong("id"), limit)).map(jobs -> {
@@ -82,14 +57,10 @@ final class RepositoryApi {
         ApiErrors.json(ctx, 200, out);
         return null;
       });
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private static String fullName(RoutingContext ctx) {
     return ctx.pathParam("owner") + "/" + ctx.pathParam("repo");
-  }
-
-  static void noRepository(RoutingContext ctx, String fullName) {
-    ApiErrors.send(ctx, 404, "not_found", "no repository " + fullName);
   }
 }

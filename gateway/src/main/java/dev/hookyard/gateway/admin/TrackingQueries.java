@@ -131,6 +131,35 @@ final class TrackingQueries {
 
   static final String USERS = "SELECT id, login, name, email, github_id, created_at FROM users ORDER BY lower(login) LIMIT $1";
 
+  static final String DEVELOPER_METRICS = """
+    WITH a AS (
+      SELECT * FROM developer_activity
+       WHERE ($1::bigint IS NULL OR repository_id = $1) AND ($2::date IS NULL OR day >= $2::date)
+    )
+    SELECT u.id AS user_id, u.login, u.name,
+           sum(a.prs_merged)::bigint AS prs_merged, sum(a.issues_closed)::bigint AS issues_closed,
+           sum(a.issues_opened)::bigint AS issues_opened, sum(a.commits)::bigint AS commits,
+           sum(a.commit_additions)::bigint AS commit_additions, sum(a.commit_deletions)::bigint AS commit_deletions,
+           (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x))::bigint
+              FROM a a2, unnest(a2.pr_cycle_times_s) x WHERE a2.user_id = u.id) AS median_pr_cycle_time_s,
+           (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x))::bigint
+              FROM a a2, unnest(a2.review_turnarounds_s) x WHERE a2.user_id = u.id) AS median_review_turnaround_s,
+           (SELECT round(percentile_cont(0.5) WITHIN GROUP (ORDER BY x))::bigint
+              FROM a a2, unnest(a2.issue_resolutions_s) x WHERE a2.user_id = u.id) AS median_issue_resolution_s
+      FROM a JOIN users u ON u.id = a.user_id
+     GROUP BY u.id, u.login, u.name
+     ORDER BY prs_merged DESC, lower(u.login)
+    """;
+
+  static final String METRICS_COMPUTED_AT = """
+    SELECT max(computed_at) AS computed_at FROM developer_metrics_runs WHERE $1::bigint IS NULL OR repository_id = $1
+    """;
+
+  static final String METRICS_REPOSITORY = """
+    SELECT id, full_name FROM repositories WHERE lower(full_name) = lower($1)
+     ORDER BY (deleted_at IS NULL) DESC, deleted_at DESC LIMIT 1
+    """;
+
   private TrackingQueries() {
   }
 }

@@ -60,7 +60,7 @@ final class UserApi {
       vertx.eventBus().publish(Addresses.USERS_CHANGED, new JsonObject().put("type", "users.changed").put("user_id", user.getLong("id")));
       log.info("User {} created (GitHub id {})", login, githubId);
       ApiErrors.json(ctx, 201, user);
-    }).onFailure(err -> ApiErrors.conflictOrUnavailable(ctx, err, "a user with login " + login
+    }).onFailure(err -> ApiErrors.conflictOrFailed(ctx, err, "a user with login " + login
       + (githubId == null ? "" : " or GitHub id " + githubId) + " already exists"));
   }
 
@@ -73,7 +73,7 @@ final class UserApi {
       JsonArray out = new JsonArray();
       rows.forEach(r -> out.add(user(r)));
       ApiErrors.json(ctx, 200, out);
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private static JsonObject user(Row r) {

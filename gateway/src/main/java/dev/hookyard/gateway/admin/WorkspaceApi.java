@@ -28,11 +28,9 @@ import static dev.hookyard.common.JsonDates.iso;
 final class WorkspaceApi {
 
   private final Pool pool;
-  private final RepositoryApi repositories;
 
-  WorkspaceApi(Pool pool, RepositoryApi repositories) {
+  WorkspaceApi(Pool pool) {
     this.pool = pool;
-    this.repositories = repositories;
   }
 
   void mount(Router router, AdminAuth auth) {
@@ -54,7 +52,7 @@ final class WorkspaceApi {
     }
     pool.preparedQuery(TrackingQueries.CREATE_WORKSPACE).execute(Tuple.of(slug, name.strip(), prefix))
       .onSuccess(rows -> ApiErrors.json(ctx, 201, workspace(rows.iterator().next())))
-      .onFailure(err -> ApiErrors.conflictOrUnavailable(ctx, err, "workspace " + slug + " already exists"));
+      .onFailure(err -> ApiErrors.conflictOrFailed(ctx, err, "workspace " + slug + " already exists"));
   }
 
   private void get(RoutingContext ctx) {
@@ -66,7 +64,7 @@ final class WorkspaceApi {
       }
       Row r = rows.iterator().next();
       ApiErrors.json(ctx, 200, workspace(r).put("repositories", new JsonArray(java.util.List.of((Object[]) r.getArrayOfStrings("repositories")))));
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   /** {@code {name?, pr_statuses?: {draft|opened|ready_for_review|review_requested|merged: status or null}}}. */
@@ -104,7 +102,7 @@ final class WorkspaceApi {
           get(ctx);
         }
       })
-      .onFailure(err -> ApiErrors.unavailable(ctx, err));
+      .onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void track(RoutingContext ctx) {
@@ -126,9 +124,9 @@ final class WorkspaceApi {
       if (created == null) {
         Workspaces.notFound(ctx, slug);
       } else {
-        repositories.answer(ctx, fullName, created ? 201 : 200);
+        RepositoryView.answer(pool, ctx, fullName, created ? 201 : 200);
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void untrack(RoutingContext ctx) {
@@ -140,7 +138,7 @@ final class WorkspaceApi {
       } else {
         ctx.response().setStatusCode(204).end();
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void linkInstallation(RoutingContext ctx) {
@@ -170,7 +168,7 @@ final class WorkspaceApi {
       } else {
         ApiErrors.json(ctx, (Boolean) out.remove("created") ? 201 : 200, out);
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private static JsonObject workspace(Row r) {

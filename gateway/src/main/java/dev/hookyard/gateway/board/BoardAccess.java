@@ -74,7 +74,7 @@ final class BoardAccess {
       String ws = ctx.pathParam("ws");
       check(tokenOf(ctx), ws).onComplete(ar -> {
         if (ar.failed()) {
-          ApiErrors.unavailable(ctx, ar.cause());
+          ApiErrors.failed(ctx, ar.cause());
         } else if (ar.result().verdict() == Verdict.ALLOWED) {
           ctx.next();
         } else {

@@ -1,6 +1,7 @@
 package dev.hookyard.gateway.board;
 
 import dev.hookyard.common.Addresses;
+import dev.hookyard.gateway.http.Fields;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -24,7 +25,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class BoardBridge implements Handler<BridgeEvent> {
 
-  static final String BOARD_ADDRESSES = "board\\.[a-z0-9][a-z0-9-]{0,62}";
+  static final String BOARD_ADDRESSES = "board\\." + Fields.SLUG.pattern();
 
   private final BoardAccess access;
   private final Map<SockJSSocket, String> urlTokens = new ConcurrentHashMap<>();

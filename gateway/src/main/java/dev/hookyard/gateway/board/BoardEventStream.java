@@ -47,7 +47,7 @@ final class BoardEventStream {
     }
     Workspaces.id(pool, slug).onComplete(ar -> {
       if (ar.failed()) {
-        ApiErrors.unavailable(ctx, ar.cause());
+        ApiErrors.failed(ctx, ar.cause());
       } else if (ar.result() == null) {
         Workspaces.notFound(ctx, slug);
       } else {
@@ -121,7 +121,7 @@ final class BoardEventStream {
     }
 
     private Future<Void> replayFrom(long from) {
-      return pool.preparedQuery(BoardEvents.SINCE).execute(Tuple.of(workspaceId, from, PAGE)).compose(rows -> {
+      return pool.preparedQuery(BoardQueries.HISTORY_SINCE).execute(Tuple.of(workspaceId, from, PAGE)).compose(rows -> {
         long last = from;
         for (var r : rows) {
           JsonObject m = BoardEvents.message(r);

@@ -1,6 +1,6 @@
 package dev.hookyard.gateway.board;
 
-/** SQL of the live board: tokens, columns (the history it shows is in {@code BoardEvents}). */
+/** SQL of the live board: tokens, columns and the history it shows. */
 final class BoardQueries {
 
   static final String CREATE_TOKEN = """
@@ -39,4 +39,22 @@ final class BoardQueries {
 
   private BoardQueries() {
   }
+
+  /** History of a workspace after a message id, oldest first (Server-Sent Events resume). */
+  static final String HISTORY_SINCE = """
+    SELECT h.id, h.type, h.from_value, h.to_value, h.pr_number, h.cause, h.at, i.identifier, w.slug AS workspace
+      FROM issue_history h JOIN board_issues i ON i.id = h.issue_id JOIN workspaces w ON w.id = h.workspace_id
+     WHERE h.workspace_id = $1 AND h.id > $2
+     ORDER BY h.id
+     LIMIT $3
+    """;
+
+  /** A workspace's latest history, newest first: what the board's live panel shows on load. */
+  static final String HISTORY_RECENT = """
+    SELECT h.id, h.type, h.from_value, h.to_value, h.pr_number, h.cause, h.at, i.identifier, w.slug AS workspace
+      FROM issue_history h JOIN board_issues i ON i.id = h.issue_id JOIN workspaces w ON w.id = h.workspace_id
+     WHERE w.slug = $1
+     ORDER BY h.id DESC
+     LIMIT $2
+    """;
 }

@@ -71,7 +71,7 @@ public final class BoardRoutes {
         ApiErrors.json(ctx, 201, new JsonObject().put("token", token).put("workspace", slug)
           .put("created_at", rows.iterator().next().getOffsetDateTime("created_at").toInstant().toString()));
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   /**
@@ -104,7 +104,7 @@ public final class BoardRoutes {
       } else {
         ApiErrors.json(ctx, 200, board);
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   /** One card: the issue, its linked PRs, and the state of its latest fix attempt (null: none). */
@@ -136,7 +136,7 @@ public final class BoardRoutes {
       } else {
         ApiErrors.json(ctx, 200, issue);
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   /** The workspace's latest board messages, newest first ({@code ?limit=}, 1–200, default 20): the live panel on load. */
@@ -147,7 +147,7 @@ public final class BoardRoutes {
       return;
     }
     Workspaces.id(pool, slug).compose(ws -> ws == null ? Future.succeededFuture((JsonArray) null)
-        : pool.preparedQuery(BoardEvents.RECENT).execute(Tuple.of(slug, limit)).map(rows -> {
+        : pool.preparedQuery(BoardQueries.HISTORY_RECENT).execute(Tuple.of(slug, limit)).map(rows -> {
           JsonArray out = new JsonArray();
           rows.forEach(r -> out.add(BoardEvents.message(r)));
           return out;
@@ -158,6 +158,6 @@ public final class BoardRoutes {
         } else {
           ApiErrors.json(ctx, 200, messages);
         }
-      }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+      }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 }

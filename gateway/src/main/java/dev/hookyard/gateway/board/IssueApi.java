@@ -15,7 +15,6 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.SqlConnection;
 import io.vertx.sqlclient.Tuple;
 
 import java.util.ArrayList;
@@ -68,7 +67,7 @@ public final class IssueApi {
           BoardEvents.Change created = new BoardEvents.Change(ws.getLong("id"), slug, issueId, identifier, BoardEvents.CREATED,
             null, req.status(), null, new JsonObject().put("actor", "api").put("title", req.title()).put("priority", req.priority()));
           return BoardEvents.record(conn, List.of(created))
-            .compose(messages -> embedSoon(conn, issueId).map(v -> new Created(identifier, messages)));
+            .compose(messages -> IssueEdit.embedSoon(conn, issueId).map(v -> new Created(identifier, messages)));
         });
     })).onSuccess(created -> {
       if (created == null) {
@@ -78,7 +77,7 @@ public final class IssueApi {
       BoardEvents.publish(vertx, created.messages());
       Enqueue.wake(vertx, Queues.ISSUE_EMBEDDING);
       answer(ctx, slug, created.identifier(), 201);
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private record Created(String identifier, List<JsonObject> messages) {
@@ -95,7 +94,7 @@ public final class IssueApi {
       } else {
         ApiErrors.json(ctx, status, issue);
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void list(RoutingContext ctx) {
@@ -128,7 +127,7 @@ public final class IssueApi {
         } else {
           ApiErrors.json(ctx, 200, issues);
         }
-      }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+      }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void patch(RoutingContext ctx) {
@@ -153,7 +152,7 @@ public final class IssueApi {
           }
           answer(ctx, slug, identifier, 200);
         }
-      }).onFailure(err -> ApiErrors.unavailable(ctx, err));
+      }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private void comment(RoutingContext ctx) {
@@ -179,13 +178,7 @@ public final class IssueApi {
         BoardEvents.publish(vertx, messages);
         answer(ctx, slug, identifier, 201);
       }
-    }).onFailure(err -> ApiErrors.unavailable(ctx, err));
-  }
-
-  /** Asks for the issue's embedding to be computed, in the caller's transaction. */
-  static Future<Void> embedSoon(SqlConnection conn, long issueId) {
-    return Enqueue.debounced(conn, Queues.ISSUE_EMBEDDING, new JsonObject().put("issue_id", issueId),
-      "embed:" + issueId, 0).mapEmpty();
+    }).onFailure(err -> ApiErrors.failed(ctx, err));
   }
 
   private static void noIssue(RoutingContext ctx, String slug, String identifier) {

@@ -1,7 +1,9 @@
 package dev.hookyard.gateway.board;
 
+import dev.hookyard.common.Queues;
 import dev.hookyard.common.board.BoardEvents;
 import dev.hookyard.common.board.IssueStatus;
+import dev.hookyard.common.queue.Enqueue;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -93,7 +95,7 @@ final class IssueEdit {
     return conn.preparedQuery(IssueQueries.UPDATE)
       .execute(Tuple.of(id, title, description, status, priority, labels.toArray(new String[0])))
       .compose(v -> BoardEvents.record(conn, changes))
-      .compose(messages -> (retext ? IssueApi.embedSoon(conn, id) : Future.<Void>succeededFuture())
+      .compose(messages -> (retext ? embedSoon(conn, id) : Future.<Void>succeededFuture())
         .map(v -> new Result(false, null, messages, retext)));
   }
 
@@ -106,5 +108,11 @@ final class IssueEdit {
 
   private static String or(String wanted, String current) {
     return wanted == null ? current : wanted;
+  }
+
+  /** Asks for the issue's embedding to be computed, in the caller's transaction. */
+  static Future<Void> embedSoon(SqlConnection conn, long issueId) {
+    return Enqueue.debounced(conn, Queues.ISSUE_EMBEDDING, new JsonObject().put("issue_id", issueId),
+      "embed:" + issueId, 0).mapEmpty();
   }
 }

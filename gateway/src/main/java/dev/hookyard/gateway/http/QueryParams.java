@@ -5,6 +5,24 @@ import io.vertx.ext.web.RoutingContext;
 /** Query parameters of admin requests; a bad one answers {@code 400 bad_request} naming it. */
 public final class QueryParams {
 
+  /** The routes that read query parameters: the admin API, the delivery list, the board page and bridge. */
+  public static final java.util.List<String> QUERIED = java.util.List.of("/api/v1/*", "/webhooks/github/events", "/board/*", "/eventbus/*");
+
+  /**
+   * Passes the request on once its query string decodes; a malformed percent-escape
+   * ({@code ?cursor=%%%}) is the caller's {@code 400}, not a failure inside the handler
+   * that first reads a parameter.
+   */
+  public static void decodable(RoutingContext ctx) {
+    try {
+      ctx.request().params();
+    } catch (IllegalArgumentException e) {
+      ApiErrors.send(ctx, 400, "bad_request", "the query string is not valid percent-encoding");
+      return;
+    }
+    ctx.next();
+  }
+
   /** {@code name} as a whole number in [min, max], {@code fallback} when absent; null once 400 is answered. */
   public static Integer intParam(RoutingContext ctx, String name, int fallback, int min, int max) {
     String v = ctx.request().getParam(name);

@@ -8,16 +8,14 @@ import io.vertx.sqlclient.Tuple;
 /** Finding the workspace a route names by its slug. */
 public final class Workspaces {
 
-  private static final String ID = "SELECT id FROM workspaces WHERE slug = $1";
-
   /** The workspace's id, or null when there is none by that slug. */
   public static Future<Long> id(SqlClient client, String slug) {
-    return client.preparedQuery(ID).execute(Tuple.of(slug))
+    return client.preparedQuery(WorkspaceQueries.ID_BY_SLUG).execute(Tuple.of(slug))
       .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getLong("id"));
   }
 
   public static void notFound(RoutingContext ctx, String slug) {
-    ApiErrors.send(ctx, 404, "not_found", "no workspace " + slug);
+    ApiErrors.notFound(ctx, "workspace " + slug);
   }
 
   private Workspaces() {

@@ -46,11 +46,11 @@ final class Acknowledgement {
       .onFailure(LogContext.delivery(deliveryId, event, err -> {
         FailureCause cause = Refusals.fromStore(err);
         if (err instanceof DeliveryStore.Unstorable refused) {
-          RawBody.reject(ctx, 400, "unstorable", "the delivery could not be stored: " + refused.getMessage(), cause, deliveryId, event);
+          Refusals.reject(ctx, 400, "unstorable", "the delivery could not be stored: " + refused.getMessage(), cause, deliveryId, event);
           return;
         }
         ctx.response().putHeader("Retry-After", "5");
-        RawBody.reject(ctx, 503, "unavailable", "the delivery could not be stored; retry later", cause, deliveryId, event);
+        Refusals.reject(ctx, 503, "unavailable", "the delivery could not be stored; retry later", cause, deliveryId, event);
       }));
   }
 

@@ -65,18 +65,18 @@ final class AlertIngest implements Handler<RoutingContext> {
     long started = System.nanoTime();
     String contentType = RawBody.mediaType(ctx.request().getHeader("Content-Type"));
     if (!"application/json".equals(contentType)) {
-      RawBody.refuseEarly(ctx, 415, "unsupported_media_type", "Content-Type must be application/json");
+      Refusals.refuseEarly(ctx, 415, "unsupported_media_type", "Content-Type must be application/json");
       return;
     }
     String signature = null;
     if (source == Source.SENTRY) {
       signature = ctx.request().getHeader("Sentry-Hook-Signature");
       if (!HmacSha256.wellFormedHex(signature)) {
-        RawBody.refuseEarly(ctx, 401, "invalid_signature", "Sentry-Hook-Signature must be the 64-hex-digit HMAC of the body");
+        Refusals.refuseEarly(ctx, 401, "invalid_signature", "Sentry-Hook-Signature must be the 64-hex-digit HMAC of the body");
         return;
       }
     } else if (!lokiToken.matches(ctx.request().getHeader("Authorization"))) {
-      RawBody.refuseEarly(ctx, 401, "unauthorized", "a valid bearer token is required");
+      Refusals.refuseEarly(ctx, 401, "unauthorized", "a valid bearer token is required");
       return;
     }
     String sig = signature;
@@ -114,11 +114,11 @@ final class AlertIngest implements Handler<RoutingContext> {
 
   private void received(RoutingContext ctx, String contentType, String sig, Verified verified, long started) {
     if (!verified.signed()) {
-      RawBody.reject(ctx, 401, "invalid_signature", "Sentry-Hook-Signature does not match the body", null, event());
+      Refusals.reject(ctx, 401, "invalid_signature", "Sentry-Hook-Signature does not match the body", null, event());
       return;
     }
     if (!verified.checked().valid()) {
-      RawBody.reject(ctx, 400, "invalid_body", verified.checked().error(), verified.id(), event());
+      Refusals.reject(ctx, 400, "invalid_body", verified.checked().error(), verified.id(), event());
       return;
     }
     String event = event();

@@ -2,6 +2,7 @@ package dev.hookyard.gateway.ingest;
 
 import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
+import dev.hookyard.common.db.DatabaseFailures;
 import dev.hookyard.common.db.PgText;
 import dev.hookyard.common.webhook.BodyCodec;
 import io.vertx.core.Future;
@@ -169,7 +170,7 @@ final class DeliveryStore {
     List<Pending> first = new ArrayList<>(byId.values());
     return insert(first)
       .recover(err -> {
-        if (!refusedValues(err) || first.size() == 1) {
+        if (!DatabaseFailures.refusedValues(err) || first.size() == 1) {
           return Future.failedFuture(err);
         }
         // One bad row fails the statement for all: write each alone, so only that one is refused.
@@ -226,7 +227,7 @@ final class DeliveryStore {
     }
     return pool.preparedQuery(statement(rows))
       .execute(Tuple.wrap(params))
-      .recover(err -> Future.failedFuture(n == 1 && refusedValues(err)
+      .recover(err -> Future.failedFuture(n == 1 && DatabaseFailures.refusedValues(err)
         ? new Unstorable(describe((PgException) err)) : err))
       .map(result -> {
         Set<String> stored = new HashSet<>();
@@ -243,20 +244,6 @@ final class DeliveryStore {
         }
         return (Void) null;
       });
-  }
-
-  /**
-   * Whether PostgreSQL refused the values themselves (SQL state class 22, data
-   * exception, or 23, integrity constraint): writing the rows one by one then isolates
-   * the bad one. A lost connection, a timeout or an overloaded server fails every row
-   * alike and is answered 503 at once.
-   */
-  private static boolean refusedValues(Throwable err) {
-    if (!(err instanceof PgException pg) || pg.getSqlState() == null) {
-      return false;
-    }
-    String state = pg.getSqlState();
-    return state.startsWith("22") || state.startsWith("23");
   }
 
   private static String describe(PgException e) {

@@ -37,10 +37,10 @@ public final class IngestRoutes {
     this.signature = signature;
     this.pool = pool;
     this.store = new DeliveryStore(vertx, pool,
-      Integer.highestOneBit(Math.max(1, config.integer(HookyardConfig.INGEST_BATCH_SIZE, 256))),
-      Math.max(1, config.integer(HookyardConfig.INGEST_IN_FLIGHT, HookyardConfig.DEFAULT_INGEST_IN_FLIGHT)),
-      config.integer(HookyardConfig.INGEST_TIMEOUT_MS, 5_000),
-      config.integer(HookyardConfig.INGEST_MAX_WAITING, 10_000));
+      Integer.highestOneBit(Math.max(1, config.integer(HookyardConfig.INGEST_BATCH_SIZE, HookyardConfig.DEFAULT_INGEST_BATCH_SIZE))),
+      config.ingestInFlight(),
+      config.integer(HookyardConfig.INGEST_TIMEOUT_MS, HookyardConfig.DEFAULT_INGEST_TIMEOUT_MS),
+      config.integer(HookyardConfig.INGEST_MAX_WAITING, HookyardConfig.DEFAULT_INGEST_MAX_WAITING));
     HookyardMetrics.refusalReasons(Refusals.REASONS);
   }
 
@@ -50,12 +50,12 @@ public final class IngestRoutes {
    * hook ranges for the {@code meta} setting.
    */
   public Future<Void> mount(Router router, Supplier<Future<List<String>>> published) {
-    long maxBody = config.longValue(HookyardConfig.MAX_BODY_BYTES, 26_214_400L);
+    long maxBody = config.longValue(HookyardConfig.MAX_BODY_BYTES, HookyardConfig.DEFAULT_MAX_BODY_BYTES);
     List<String> allowed = config.list(HookyardConfig.GITHUB_ALLOWED_CIDRS);
     List<String> proxies = config.list(HookyardConfig.TRUSTED_PROXIES);
     Future<SourceAllowList> sources = allowed.isEmpty() ? Future.succeededFuture(null)
       : allowed.equals(List.of("meta")) ? SourceAllowList.published(vertx, published, proxies,
-        config.longValue(HookyardConfig.GITHUB_META_REFRESH_MS, SourceAllowList.REFRESH_MS))
+        config.longValue(HookyardConfig.GITHUB_META_REFRESH_MS, HookyardConfig.DEFAULT_GITHUB_META_REFRESH_MS))
       : Future.succeededFuture(SourceAllowList.of(allowed, proxies));
     return sources.map(allowList -> {
       mountRoutes(router, allowList, maxBody);
@@ -66,8 +66,8 @@ public final class IngestRoutes {
   private void mountRoutes(Router router, SourceAllowList allowList, long maxBody) {
     // One budget for every gateway instance of the process: bodies held at once, whichever loop reads them.
     RawBody.Limits limits = new RawBody.Limits(maxBody,
-      BodyBudget.of(vertx, config.longValue(HookyardConfig.MAX_INFLIGHT_BYTES, 268_435_456L)),
-      config.longValue(HookyardConfig.BODY_TIMEOUT_MS, 30_000));
+      BodyBudget.of(vertx, config.longValue(HookyardConfig.MAX_INFLIGHT_BYTES, HookyardConfig.DEFAULT_MAX_INFLIGHT_BYTES)),
+      config.longValue(HookyardConfig.BODY_TIMEOUT_MS, HookyardConfig.DEFAULT_BODY_TIMEOUT_MS));
     if (allowList != null) {
       router.post("/webhooks/github").handler(allowList);
     }
@@ -86,7 +86,7 @@ public final class IngestRoutes {
       .put("supported_events", new JsonArray(new ArrayList<Object>(Queues.PROCESSED_EVENTS)).add("ping"))));
     router.get("/webhooks/github/health").handler(ctx -> pool.query(IngestQueries.HEALTH).execute()
       .onSuccess(rows -> ApiErrors.json(ctx, 200, health(rows.iterator().next())))
-      .onFailure(err -> ApiErrors.unavailable(ctx, err)));
+      .onFailure(err -> ApiErrors.failed(ctx, err)));
   }
 
   /**

@@ -1,13 +1,8 @@
 package dev.hookyard.gateway.ingest;
 
-import dev.hookyard.common.logging.FailureCause;
-import dev.hookyard.common.metrics.HookyardMetrics;
-import dev.hookyard.gateway.http.ApiErrors;
 import io.vertx.core.Handler;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServerResponse;
-import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
 import java.util.Locale;
@@ -28,8 +23,6 @@ final class RawBody {
   }
 
   private static final int INITIAL = 1024;
-  /** How long a refused connection stays open, unread, before it is closed. */
-  private static final long LINGER_MS = 250;
   private static final long GROW_STEP = 4L * 1024 * 1024;
 
   /** Budget bytes one request holds; released once, whichever way the exchange ends. */
@@ -89,7 +82,7 @@ final class RawBody {
     held.timer = ctx.vertx().setTimer(limits.timeoutMs(), t -> {
       if (!held.done) {
         held.done = true;
-        refuseEarly(ctx, 408, "request_timeout", "the body did not arrive within " + limits.timeoutMs() + " ms");
+        Refusals.refuseEarly(ctx, 408, "request_timeout", "the body did not arrive within " + limits.timeoutMs() + " ms");
       }
     });
     req.handler(chunk -> {
@@ -142,46 +135,13 @@ final class RawBody {
     return (semi < 0 ? header : header.substring(0, semi)).trim().toLowerCase(Locale.ROOT);
   }
 
-  /**
-   * Refuses a request whose body is not (or no longer) read: reading stops, the answer
-   * is sent, and the connection is closed a moment later, so the rest of the body is
-   * never drained. The moment lets the answer reach a client that is still sending: a
-   * socket closed with unread bytes is reset, and a reset can overtake the answer.
-   */
-  static void refuseEarly(RoutingContext ctx, int status, String code, String message) {
-    HookyardMetrics.deliveryRejected(code);
-    Refusals.refused(ctx, status, Refusals.beforeStore(code, message), null, null);
-    HttpServerResponse response = ctx.response();
-    if (response.ended() || response.closed()) {
-      return;
-    }
-    ctx.request().pause();
-    response.setStatusCode(status)
-      .putHeader("Content-Type", "application/json")
-      .putHeader("Connection", "close")
-      .end(new JsonObject().put("error", code).put("message", message).encode())
-      .onComplete(ar -> ctx.vertx().setTimer(LINGER_MS, t -> ctx.request().connection().close()));
-  }
-
-  /** Refuses a delivery whose body was read, its id and event checked. */
-  static void reject(RoutingContext ctx, int status, String code, String message, String deliveryId, String event) {
-    reject(ctx, status, code, message, Refusals.beforeStore(code, message), deliveryId, event);
-  }
-
-  static void reject(RoutingContext ctx, int status, String code, String message, FailureCause cause, String deliveryId,
-                     String event) {
-    HookyardMetrics.deliveryRejected(code);
-    Refusals.refused(ctx, status, cause, deliveryId, event);
-    ApiErrors.send(ctx, status, code, message);
-  }
-
   private static void tooLarge(RoutingContext ctx, long maxBytes) {
-    refuseEarly(ctx, 413, "payload_too_large", "body exceeds " + maxBytes + " bytes");
+    Refusals.refuseEarly(ctx, 413, "payload_too_large", "body exceeds " + maxBytes + " bytes");
   }
 
   private static void overBudget(RoutingContext ctx) {
     ctx.response().putHeader("Retry-After", "5");
-    refuseEarly(ctx, 503, "over_capacity", "too many request bodies are being received at once; retry later");
+    Refusals.refuseEarly(ctx, 503, "over_capacity", "too many request bodies are being received at once; retry later");
   }
 
   private static long parseLong(String s) {

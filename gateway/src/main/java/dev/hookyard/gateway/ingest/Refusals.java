@@ -5,7 +5,9 @@ import dev.hookyard.common.logging.FailureCause;
 import dev.hookyard.common.logging.LogContext;
 import dev.hookyard.common.logging.RepeatedFailures;
 import dev.hookyard.common.metrics.HookyardMetrics;
+import dev.hookyard.gateway.http.ApiErrors;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
@@ -26,6 +28,8 @@ import java.util.Set;
 final class Refusals {
 
   private static final Logger log = LoggerFactory.getLogger(Refusals.class);
+  /** How long a refused connection stays open, unread, before it is closed. */
+  private static final long LINGER_MS = 250;
 
   static final String BAD_SIGNATURE = "bad_signature";
   static final String BAD_HEADER = "bad_header";
@@ -120,5 +124,38 @@ final class Refusals {
   }
 
   private Refusals() {
+  }
+
+  /**
+   * Refuses a request whose body is not (or no longer) read: reading stops, the answer
+   * is sent, and the connection is closed a moment later, so the rest of the body is
+   * never drained. The moment lets the answer reach a client that is still sending: a
+   * socket closed with unread bytes is reset, and a reset can overtake the answer.
+   */
+  static void refuseEarly(RoutingContext ctx, int status, String code, String message) {
+    HookyardMetrics.deliveryRejected(code);
+    refused(ctx, status, beforeStore(code, message), null, null);
+    HttpServerResponse response = ctx.response();
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    ctx.request().pause();
+    response.setStatusCode(status)
+      .putHeader("Content-Type", "application/json")
+      .putHeader("Connection", "close")
+      .end(new JsonObject().put("error", code).put("message", message).encode())
+      .onComplete(ar -> ctx.vertx().setTimer(LINGER_MS, t -> ctx.request().connection().close()));
+  }
+
+  /** Refuses a delivery whose body was read, its id and event checked. */
+  static void reject(RoutingContext ctx, int status, String code, String message, String deliveryId, String event) {
+    reject(ctx, status, code, message, beforeStore(code, message), deliveryId, event);
+  }
+
+  static void reject(RoutingContext ctx, int status, String code, String message, FailureCause cause, String deliveryId,
+                     String event) {
+    HookyardMetrics.deliveryRejected(code);
+    refused(ctx, status, cause, deliveryId, event);
+    ApiErrors.send(ctx, status, code, message);
   }
 }

@@ -28,7 +28,6 @@ final class SourceAllowList implements Handler<RoutingContext> {
 
   private static final Logger log = LoggerFactory.getLogger(SourceAllowList.class);
   private static final Pattern IP_LITERAL = Pattern.compile("[0-9a-fA-F:.]+");
-  static final long REFRESH_MS = 3_600_000;
 
   private final List<IpSubnetFilterRule> trustedProxies;
   private volatile List<IpSubnetFilterRule> allowed;
@@ -77,14 +76,14 @@ final class SourceAllowList implements Handler<RoutingContext> {
     List<IpSubnetFilterRule> rules = allowed;
     if (rules == null) {
       ctx.response().putHeader("Retry-After", "60");
-      RawBody.refuseEarly(ctx, 503, "unavailable", "the allowed source ranges are not loaded yet");
+      Refusals.refuseEarly(ctx, 503, "unavailable", "the allowed source ranges are not loaded yet");
       return;
     }
     InetAddress source = client(ctx);
     if (source != null && matches(rules, source)) {
       ctx.next();
     } else {
-      RawBody.refuseEarly(ctx, 403, "forbidden_source", "deliveries are accepted only from the allowed networks");
+      Refusals.refuseEarly(ctx, 403, "forbidden_source", "deliveries are accepted only from the allowed networks");
     }
   }
 

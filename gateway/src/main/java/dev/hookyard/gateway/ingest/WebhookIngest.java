@@ -48,36 +48,36 @@ final class WebhookIngest implements Handler<RoutingContext> {
     HttpServerRequest req = ctx.request();
     String contentType = RawBody.mediaType(req.getHeader("Content-Type"));
     if (!"application/json".equals(contentType) && !FORM.equals(contentType)) {
-      RawBody.refuseEarly(ctx, 415, "unsupported_media_type", "Content-Type must be application/json or " + FORM);
+      Refusals.refuseEarly(ctx, 415, "unsupported_media_type", "Content-Type must be application/json or " + FORM);
       return;
     }
     String sig = req.getHeader(GitHubSignature.HEADER);
     if (sig == null) {
-      RawBody.refuseEarly(ctx, 401, "missing_signature", "X-Hub-Signature-256 header is required");
+      Refusals.refuseEarly(ctx, 401, "missing_signature", "X-Hub-Signature-256 header is required");
       return;
     }
     if (!GitHubSignature.wellFormed(sig)) {
-      RawBody.refuseEarly(ctx, 401, "invalid_signature", "X-Hub-Signature-256 is not sha256= followed by 64 hex digits");
+      Refusals.refuseEarly(ctx, 401, "invalid_signature", "X-Hub-Signature-256 is not sha256= followed by 64 hex digits");
       return;
     }
     String event = req.getHeader("X-GitHub-Event");
     String guid = req.getHeader("X-GitHub-Delivery");
     if (event == null || event.isBlank()) {
-      RawBody.refuseEarly(ctx, 400, "missing_header", "X-GitHub-Event header is required");
+      Refusals.refuseEarly(ctx, 400, "missing_header", "X-GitHub-Event header is required");
       return;
     }
     if (guid == null || guid.isBlank()) {
-      RawBody.refuseEarly(ctx, 400, "missing_header", "X-GitHub-Delivery header is required");
+      Refusals.refuseEarly(ctx, 400, "missing_header", "X-GitHub-Delivery header is required");
       return;
     }
     String ev = event.trim().toLowerCase(Locale.ROOT);
     String id = guid.trim();
     if (!EVENT.matcher(ev).matches()) {
-      RawBody.refuseEarly(ctx, 400, "invalid_header", "X-GitHub-Event is not an event name");
+      Refusals.refuseEarly(ctx, 400, "invalid_header", "X-GitHub-Event is not an event name");
       return;
     }
     if (!Acknowledgement.DELIVERY_ID.matcher(id).matches()) {
-      RawBody.refuseEarly(ctx, 400, "invalid_header", "X-GitHub-Delivery is not a delivery id");
+      Refusals.refuseEarly(ctx, 400, "invalid_header", "X-GitHub-Delivery is not a delivery id");
       return;
     }
     RawBody.read(ctx, limits, body -> verify(body, sig, FORM.equals(contentType))
@@ -113,13 +113,13 @@ final class WebhookIngest implements Handler<RoutingContext> {
   private void received(RoutingContext ctx, String contentType, String sig, String event, String guid, Buffer body,
                         Verified verified, long started) {
     if (!verified.signed()) {
-      RawBody.reject(ctx, 401, "invalid_signature", "X-Hub-Signature-256 does not match the body under any configured secret",
+      Refusals.reject(ctx, 401, "invalid_signature", "X-Hub-Signature-256 does not match the body under any configured secret",
         guid, event);
       return;
     }
     WebhookPayload.Checked checked = verified.checked();
     if (!checked.valid()) {
-      RawBody.reject(ctx, 400, "invalid_body", checked.error(), guid, event);
+      Refusals.reject(ctx, 400, "invalid_body", checked.error(), guid, event);
       return;
     }
     if (event.equals("ping")) {

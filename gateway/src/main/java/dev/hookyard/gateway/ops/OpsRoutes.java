@@ -42,7 +42,7 @@ public final class OpsRoutes {
     // A database that answers may still refuse writes (a full disk): named, but still ready,
     // since every replica shares the database and taking them all out of service would
     // turn 503s into connection errors.
-    Future<String> db = pool.query("SELECT 1").execute().map(r -> {
+    Future<String> db = pool.query(OpsQueries.PROBE).execute().map(r -> {
       String condition = DatabaseCondition.of(vertx).current();
       return condition == null ? "up" : condition;
     }).otherwise("down");

@@ -1,5 +1,7 @@
 package dev.hookyard.processors.board;
 
+import dev.hookyard.common.board.PullRequestStates;
+
 /** SQL of board automation. */
 final class AutomationQueries {
 
@@ -26,9 +28,9 @@ final class AutomationQueries {
        SET state = EXCLUDED.state, pr_updated_at = EXCLUDED.pr_updated_at, applied_at = now()
      WHERE g.pr_updated_at < EXCLUDED.pr_updated_at
         OR (g.pr_updated_at = EXCLUDED.pr_updated_at
-            AND coalesce(array_position($6::text[], g.state), 0) < array_position($6::text[], EXCLUDED.state))
+            AND %s)
     RETURNING 1
-    """;
+    """.formatted(PullRequestStates.laterPhaseSql("$6", "EXCLUDED.state", "g.state"));
 
   /**
    * Issues the PR names or was matched to, plus those it already links, locked in id

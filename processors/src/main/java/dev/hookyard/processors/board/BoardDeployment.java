@@ -19,11 +19,10 @@ public final class BoardDeployment {
    * {@code HOOKYARD_RELEASE_BASE_BRANCHES} ({@code main,master}).
    */
   public static JobHandler automation(Vertx vertx, HookyardConfig config, Pool pool, CommitSource commits) {
-    List<String> heads = config.list(HookyardConfig.RELEASE_HEAD_BRANCHES);
-    List<String> bases = config.list(HookyardConfig.RELEASE_BASE_BRANCHES);
-    ReleaseRefs releases = new ReleaseRefs(new LinkedHashSet<>(heads.isEmpty() ? List.of("staging") : heads),
-      new LinkedHashSet<>(bases.isEmpty() ? List.of("main", "master") : bases), commits);
-    MatchingClient matching = new MatchingClient(vertx, config.longValue(HookyardConfig.MATCHING_TIMEOUT_MS, 30_000));
+    ReleaseRefs releases = new ReleaseRefs(
+      new LinkedHashSet<>(config.list(HookyardConfig.RELEASE_HEAD_BRANCHES, HookyardConfig.DEFAULT_RELEASE_HEAD_BRANCHES)),
+      new LinkedHashSet<>(config.list(HookyardConfig.RELEASE_BASE_BRANCHES, HookyardConfig.DEFAULT_RELEASE_BASE_BRANCHES)), commits);
+    MatchingClient matching = new MatchingClient(vertx, config.longValue(HookyardConfig.MATCHING_TIMEOUT_MS, HookyardConfig.DEFAULT_MATCHING_TIMEOUT_MS));
     return new BoardAutomation(vertx, pool, matching, releases, VerificationDeployment.window(config));
   }
 

@@ -1,5 +1,7 @@
 package dev.hookyard.processors.github;
 
+import dev.hookyard.common.board.PullRequestStates;
+
 import java.time.OffsetDateTime;
 
 /**
@@ -48,10 +50,10 @@ final class FactQueries {
            merged_at = EXCLUDED.merged_at, cycle_time_s = EXCLUDED.cycle_time_s, phase = EXCLUDED.phase, stored_at = now()
      WHERE p.updated_at < EXCLUDED.updated_at
         OR (p.updated_at = EXCLUDED.updated_at
-            AND array_position($22::text[], EXCLUDED.phase) > coalesce(array_position($22::text[], coalesce(p.phase, p.state)), 0))
+            AND %s)
         OR ($23::boolean AND p.updated_at = EXCLUDED.updated_at AND p.state = EXCLUDED.state)
     RETURNING p.id
-    """;
+    """.formatted(PullRequestStates.laterPhaseSql("$22", "EXCLUDED.phase", "coalesce(p.phase, p.state)"));
 
   /**
    * A review, keyed by its id. A dismissal is final: a late {@code submitted} for a

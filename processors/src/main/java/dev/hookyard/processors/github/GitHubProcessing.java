@@ -32,14 +32,11 @@ public final class GitHubProcessing {
     }
   }
 
-  /** The threshold of {@link WorkspaceFanout}: beyond this many workspaces, effects go to background chunks. */
-  public static final int DEFAULT_FANOUT_CHUNK = 10;
-
   /** {@code github}: the one GitHub client (plans, commit sizes); it may have no credentials. */
   public static Processors create(Vertx vertx, HookyardConfig config, Pool pool, GitHubApi github) {
-    UserDirectory users = new UserDirectory(pool, Duration.ofMillis(config.longValue(HookyardConfig.USER_CACHE_TTL_MS, 300_000)));
-    DeveloperMetrics metrics = new DeveloperMetrics(pool, config.longValue(HookyardConfig.METRICS_DEBOUNCE_MS, 5_000));
-    WorkspaceFanout fanout = new WorkspaceFanout(vertx, pool, config.integer(HookyardConfig.FANOUT_CHUNK, DEFAULT_FANOUT_CHUNK), Map.of(
+    UserDirectory users = new UserDirectory(pool, Duration.ofMillis(config.longValue(HookyardConfig.USER_CACHE_TTL_MS, HookyardConfig.DEFAULT_USER_CACHE_TTL_MS)));
+    DeveloperMetrics metrics = new DeveloperMetrics(pool, config.longValue(HookyardConfig.METRICS_DEBOUNCE_MS, HookyardConfig.DEFAULT_METRICS_DEBOUNCE_MS));
+    WorkspaceFanout fanout = new WorkspaceFanout(vertx, pool, config.integer(HookyardConfig.FANOUT_CHUNK, HookyardConfig.DEFAULT_FANOUT_CHUNK), Map.of(
       PushProcessor.PROJECT_REFRESH, PushProcessor.projectRefresh(vertx),
       PullRequestProcessor.PULL_REQUEST_CHANGED, PullRequestProcessor.pullRequestChanged(vertx)));
     InstallationProcessor installations = new InstallationProcessor(pool);

@@ -1,6 +1,6 @@
 package dev.hookyard.processors.github;
 
-/** SQL over repositories and who tracks them, as the processors use it. */
+/** SQL over repositories, who tracks them and the users facts name, as the processors use it. */
 final class RepositoryQueries {
 
   /**
@@ -155,9 +155,18 @@ final class RepositoryQueries {
      WHERE wr.repository_id = $1 ORDER BY w.id
     """;
 
+  /** Workspaces tracking each of repositories $1, by repository and then id. */
   static final String WORKSPACES_OF = """
     SELECT wr.repository_id, w.id, w.slug, w.issue_prefix FROM workspace_repositories wr JOIN workspaces w ON w.id = wr.workspace_id
      WHERE wr.repository_id = ANY($1::bigint[]) ORDER BY wr.repository_id, w.id
+    """;
+
+  static final String USERS = """
+    SELECT 'id:' || github_id AS k, id FROM users WHERE github_id = ANY($1::bigint[])
+    UNION ALL
+    SELECT 'login:' || lower(login), id FROM users WHERE lower(login) = ANY($2::text[])
+    UNION ALL
+    SELECT 'email:' || lower(email), min(id) FROM users WHERE lower(email) = ANY($3::text[]) GROUP BY lower(email)
     """;
 
   private RepositoryQueries() {

@@ -47,14 +47,6 @@ final class UserDirectory {
 
   private static final Long NOBODY = -1L;
 
-  private static final String LOOKUP = """
-    SELECT 'id:' || github_id AS k, id FROM users WHERE github_id = ANY($1::bigint[])
-    UNION ALL
-    SELECT 'login:' || lower(login), id FROM users WHERE lower(login) = ANY($2::text[])
-    UNION ALL
-    SELECT 'email:' || lower(email), min(id) FROM users WHERE lower(email) = ANY($3::text[]) GROUP BY lower(email)
-    """;
-
   private final Pool pool;
   private final Cache<String, Long> cache;
 
@@ -127,7 +119,7 @@ final class UserDirectory {
         emails.add(k.substring(6));
       }
     }
-    return pool.preparedQuery(LOOKUP)
+    return pool.preparedQuery(RepositoryQueries.USERS)
       .execute(Tuple.of(ids.toArray(new Long[0]), logins.toArray(new String[0]), emails.toArray(new String[0])))
       .map(rows -> {
         Map<String, Long> found = new HashMap<>();

@@ -36,7 +36,7 @@ public final class MatchingDeployment {
     int instances;
     try {
       matcher = matcher(vertx, config, pool);
-      instances = config.integer(HookyardConfig.MATCHING_INSTANCES, 1);
+      instances = config.integer(HookyardConfig.MATCHING_INSTANCES, HookyardConfig.DEFAULT_MATCHING_INSTANCES);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
@@ -52,20 +52,20 @@ public final class MatchingDeployment {
 
   private static IssueMatcher matcher(Vertx vertx, HookyardConfig config, Pool pool) {
     IssueMatcher.Settings settings = new IssueMatcher.Settings(
-      config.integer(HookyardConfig.MATCHING_TOP_K, 5),
+      config.integer(HookyardConfig.MATCHING_TOP_K, HookyardConfig.DEFAULT_MATCHING_TOP_K),
       minSimilarity(config),
-      config.integer(HookyardConfig.AI_MIN_CONFIDENCE, 85),
-      Math.max(0, config.integer(HookyardConfig.AI_MAX_VERIFICATIONS, 3)));
+      config.integer(HookyardConfig.AI_MIN_CONFIDENCE, HookyardConfig.DEFAULT_AI_MIN_CONFIDENCE),
+      Math.max(0, config.integer(HookyardConfig.AI_MAX_VERIFICATIONS, HookyardConfig.DEFAULT_AI_MAX_VERIFICATIONS)));
     return new IssueMatcher(vertx, pool, new SemanticIndex(pool), verifier(vertx, config), settings);
   }
 
   private static VerifierBreaker verifier(Vertx vertx, HookyardConfig config) {
-    LlmVerifier.Provider provider = LlmVerifier.Provider.parse(config.string(HookyardConfig.AI_PROVIDER, "none"));
+    LlmVerifier.Provider provider = LlmVerifier.Provider.parse(config.string(HookyardConfig.AI_PROVIDER, HookyardConfig.DEFAULT_AI_PROVIDER));
     if (provider == LlmVerifier.Provider.NONE) {
       MatchingMetrics.noVerifier();
       return null;
     }
-    long timeoutMs = config.longValue(HookyardConfig.AI_TIMEOUT_MS, 10_000);
+    long timeoutMs = config.longValue(HookyardConfig.AI_TIMEOUT_MS, HookyardConfig.DEFAULT_AI_TIMEOUT_MS);
     WebClient client = WebClient.create(vertx, new WebClientOptions()
       .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs))
       .setIdleTimeout((int) Math.min(Integer.MAX_VALUE, timeoutMs)).setIdleTimeoutUnit(TimeUnit.MILLISECONDS)
@@ -79,12 +79,12 @@ public final class MatchingDeployment {
       config.string(HookyardConfig.AI_MODEL, LlmVerifier.defaultModel(provider)),
       timeoutMs);
     return new VerifierBreaker(vertx, llm, timeoutMs,
-      config.integer(HookyardConfig.AI_BREAKER_FAILURES, 5),
-      config.longValue(HookyardConfig.AI_BREAKER_RESET_MS, 30_000));
+      config.integer(HookyardConfig.AI_BREAKER_FAILURES, HookyardConfig.DEFAULT_AI_BREAKER_FAILURES),
+      config.longValue(HookyardConfig.AI_BREAKER_RESET_MS, HookyardConfig.DEFAULT_AI_BREAKER_RESET_MS));
   }
 
   private static double minSimilarity(HookyardConfig config) {
-    String s = config.string(HookyardConfig.MATCHING_MIN_SIMILARITY, "0.3");
+    String s = config.string(HookyardConfig.MATCHING_MIN_SIMILARITY, HookyardConfig.DEFAULT_MATCHING_MIN_SIMILARITY);
     try {
       return Double.parseDouble(s);
     } catch (NumberFormatException e) {

@@ -8,7 +8,6 @@ import io.vertx.sqlclient.Pool;
 
 import java.time.Duration;
 import java.util.LinkedHashSet;
-import java.util.List;
 
 /** The job handlers of fix verification: deploys ({@code workflow_run}) and alerts. */
 public final class VerificationDeployment {
@@ -20,11 +19,9 @@ public final class VerificationDeployment {
   }
 
   public static JobHandler deploys(Vertx vertx, HookyardConfig config, Pool pool, Ancestry ancestry) {
-    List<String> fragments = config.list(HookyardConfig.DEPLOY_WORKFLOWS);
-    List<String> bases = config.list(HookyardConfig.RELEASE_BASE_BRANCHES);
-    return new DeployProcessor(vertx, pool, fragments.isEmpty() ? List.of("production", "deploy-prod") : fragments,
-      new LinkedHashSet<>(bases.isEmpty() ? List.of("main", "master") : bases), window(config),
-      ancestry);
+    return new DeployProcessor(vertx, pool, config.list(HookyardConfig.DEPLOY_WORKFLOWS, HookyardConfig.DEFAULT_DEPLOY_WORKFLOWS),
+      new LinkedHashSet<>(config.list(HookyardConfig.RELEASE_BASE_BRANCHES, HookyardConfig.DEFAULT_RELEASE_BASE_BRANCHES)),
+      window(config), ancestry);
   }
 
   public static JobHandler sentryAlerts(Vertx vertx, Pool pool) {
@@ -37,7 +34,7 @@ public final class VerificationDeployment {
 
   /** {@code HOOKYARD_VERIFICATION_WINDOW}, an ISO-8601 duration (PT48H). */
   public static Duration window(HookyardConfig config) {
-    return config.duration(HookyardConfig.VERIFICATION_WINDOW, "PT48H");
+    return config.duration(HookyardConfig.VERIFICATION_WINDOW, HookyardConfig.DEFAULT_VERIFICATION_WINDOW);
   }
 
 

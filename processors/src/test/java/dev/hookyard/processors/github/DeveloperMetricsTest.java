@@ -52,8 +52,8 @@ class DeveloperMetricsTest {
 
   /** The rollup as a rebuild of every day gives it, read in a transaction that is rolled back. */
   private static List<JsonObject> rebuilt() throws Exception {
-    return fx.pool.withTransaction(conn -> conn.preparedQuery(DeveloperMetrics.CLEAR).execute(io.vertx.sqlclient.Tuple.of(repo))
-      .compose(v -> conn.preparedQuery(DeveloperMetrics.ROLL_UP).execute(io.vertx.sqlclient.Tuple.of(repo)))
+    return fx.pool.withTransaction(conn -> conn.preparedQuery(MetricsQueries.CLEAR).execute(io.vertx.sqlclient.Tuple.of(repo))
+      .compose(v -> conn.preparedQuery(MetricsQueries.ROLL_UP).execute(io.vertx.sqlclient.Tuple.of(repo)))
       .compose(v -> conn.preparedQuery(ACTIVITY).execute(io.vertx.sqlclient.Tuple.of(repo)))
       .map(rows -> {
         List<JsonObject> out = new java.util.ArrayList<>();

@@ -1,5 +1,6 @@
 package dev.hookyard.processors.github;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.config.HookyardConfig;
@@ -73,29 +74,21 @@ final class ProcessorsFixture implements AutoCloseable {
 
   /** Waits until no job of these queues is waiting or running. */
   void awaitQuiet(String... queues) throws Exception {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (count("SELECT count(*) FROM jobs WHERE queue = ANY($1) AND status IN ('queued', 'running', 'failed')",
-      (Object) queues) > 0) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("jobs of " + List.of(queues) + " still pending: " + rows("SELECT id, queue, status, last_error FROM jobs WHERE status <> 'done'"));
-      }
-      Thread.sleep(50);
+    long pending = Eventually.atMost(Eventually.WITHIN,
+      () -> count("SELECT count(*) FROM jobs WHERE queue = ANY($1) AND status IN ('queued', 'running', 'failed')", (Object) queues),
+      n -> n == 0);
+    if (pending > 0) {
+      throw new AssertionError("jobs of " + List.of(queues) + " still pending: " + rows("SELECT id, queue, status, last_error FROM jobs WHERE status <> 'done'"));
     }
   }
 
   JsonObject awaitRow(String sql, Object... params) throws Exception {
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (true) {
-      List<JsonObject> found = rows(sql, params);
-      if (!found.isEmpty()) {
-        return found.get(0);
-      }
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("nothing matched within 30 s: " + sql + " " + List.of(params)
-          + "; jobs: " + rows("SELECT id, queue, delivery_id, status, result, last_error FROM jobs"));
-      }
-      Thread.sleep(50);
+    List<JsonObject> found = Eventually.atMost(Eventually.WITHIN, () -> rows(sql, params), rows -> !rows.isEmpty());
+    if (found.isEmpty()) {
+      throw new AssertionError("nothing matched within 30 s: " + sql + " " + List.of(params)
+        + "; jobs: " + rows("SELECT id, queue, delivery_id, status, result, last_error FROM jobs"));
     }
+    return found.get(0);
   }
 
   long count(String sql, Object... params) throws Exception {

@@ -1,5 +1,6 @@
 package dev.hookyard.processors.matching;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
 import dev.hookyard.common.queue.JobQueue;
@@ -79,15 +80,9 @@ class MatchingSemanticTest {
     long job = fx.pool.withTransaction(conn -> Enqueue.one(conn, Queues.ISSUE_EMBEDDING,
       new JsonObject().put("issue_id", issueId), null, 0)).await(10, TimeUnit.SECONDS).orElseThrow();
     Enqueue.wake(fx.vertx, Queues.ISSUE_EMBEDDING);
-    long deadline = System.currentTimeMillis() + 30_000;
-    while (System.currentTimeMillis() < deadline) {
-      List<Row> rows = fx.rows("SELECT status, result FROM jobs WHERE id = $1 AND status IN ('done', 'ignored', 'dead')", job);
-      if (!rows.isEmpty()) {
-        return rows.get(0).toJson();
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("embedding job " + job + " did not finish");
+    return Eventually.until("embedding job " + job + " finished",
+      () -> fx.rows("SELECT status, result FROM jobs WHERE id = $1 AND status IN ('done', 'ignored', 'dead')", job),
+      rows -> !rows.isEmpty()).get(0).toJson();
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.hookyard.processors.matching;
 
+import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.metrics.HookyardMetrics;
 import io.micrometer.core.instrument.Counter;
@@ -10,6 +11,7 @@ import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.DoubleSupplier;
@@ -169,13 +171,7 @@ class MatchingVerifierTest {
   }
 
   /** Polls a gauge until it shows {@code expected}: the breaker's reset runs on a timer. */
-  private static void awaitValue(DoubleSupplier value, double expected) throws InterruptedException {
-    long deadline = System.currentTimeMillis() + 10_000;
-    while (value.getAsDouble() != expected) {
-      if (System.currentTimeMillis() > deadline) {
-        throw new AssertionError("still " + value.getAsDouble() + ", expected " + expected);
-      }
-      Thread.sleep(10);
-    }
+  private static void awaitValue(DoubleSupplier value, double expected) throws Exception {
+    Eventually.until(Duration.ofSeconds(10), "the gauge at " + expected, value::getAsDouble, v -> v == expected);
   }
 }
