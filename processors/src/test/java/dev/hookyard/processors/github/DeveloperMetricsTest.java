@@ -1,13 +1,16 @@
 package dev.hookyard.processors.github;
 
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static dev.hookyard.processors.github.Payloads.REPO;
 import static dev.hookyard.processors.github.Payloads.account;
@@ -52,27 +55,18 @@ class DeveloperMetricsTest {
 
   /** The rollup as a rebuild of every day gives it, read in a transaction that is rolled back. */
   private static List<JsonObject> rebuilt() throws Exception {
-    return fx.pool.withTransaction(conn -> conn.preparedQuery(MetricsQueries.CLEAR).execute(io.vertx.sqlclient.Tuple.of(repo))
-      .compose(v -> conn.preparedQuery(MetricsQueries.ROLL_UP).execute(io.vertx.sqlclient.Tuple.of(repo)))
-      .compose(v -> conn.preparedQuery(ACTIVITY).execute(io.vertx.sqlclient.Tuple.of(repo)))
-      .map(rows -> {
-        List<JsonObject> out = new java.util.ArrayList<>();
-        rows.forEach(r -> out.add(r.toJson()));
-        return out;
-      })
-      .compose(out -> io.vertx.core.Future.<List<JsonObject>>failedFuture(new Rebuilt(out))))
-      .recover(e -> e instanceof Rebuilt r ? io.vertx.core.Future.succeededFuture(r.rows) : io.vertx.core.Future.failedFuture(e))
-      .await(10, java.util.concurrent.TimeUnit.SECONDS);
-  }
-
-  /** Carries the rebuilt rows out of a transaction that must not commit. */
-  private static final class Rebuilt extends RuntimeException {
-    final transient List<JsonObject> rows;
-
-    Rebuilt(List<JsonObject> rows) {
-      super(null, null, false, false);
-      this.rows = rows;
-    }
+    Tuple repository = Tuple.of(repo);
+    return fx.pool.getConnection().compose(conn -> conn.begin().compose(tx -> conn.preparedQuery(MetricsQueries.CLEAR).execute(repository)
+        .compose(v -> conn.preparedQuery(MetricsQueries.ROLL_UP).execute(repository))
+        .compose(v -> conn.preparedQuery(ACTIVITY).execute(repository))
+        .map(rows -> {
+          List<JsonObject> out = new ArrayList<>();
+          rows.forEach(r -> out.add(r.toJson()));
+          return out;
+        })
+        .eventually(tx::rollback))
+      .eventually(conn::close))
+      .await(10, TimeUnit.SECONDS);
   }
 
   private static String lastRollUp() throws Exception {
