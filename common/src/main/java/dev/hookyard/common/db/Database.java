@@ -119,9 +119,26 @@ public final class Database implements AutoCloseable {
     return createPool(vertx, new PgConnectOptions(connectOptions).addProperty("synchronous_commit", "off"), maxSize);
   }
 
+  /**
+   * Marks a statement that PostgreSQL plans anew at every call, for its current table
+   * sizes: one whose best plan depends on a number the statistics cannot know, such as how
+   * many jobs wait right now (the queue's claim). A cached statement's generic plan is
+   * made once, from whatever the statistics said then, and kept until they change.
+   */
+  public static final String PLANNED_EACH_CALL = "/* planned each call */\n";
+
+  /** Statement texts longer than this are still prepared once per connection (the driver's default is 2,048). */
+  static final int CACHED_SQL_LIMIT = 32_768;
+
+  /** Whether the driver keeps a statement prepared on its connection. */
+  static boolean cached(String sql) {
+    return sql.length() <= CACHED_SQL_LIMIT && !sql.startsWith(PLANNED_EACH_CALL);
+  }
+
   public static Pool createPool(Vertx vertx, PgConnectOptions options, int maxSize) {
     PgConnectOptions o = new PgConnectOptions(options)
       .setCachePreparedStatements(true)
+      .setPreparedStatementCacheSqlFilter(Database::cached)
       .setPipeliningLimit(16);
     PoolOptions poolOptions = new PoolOptions()
       .setMaxSize(maxSize)

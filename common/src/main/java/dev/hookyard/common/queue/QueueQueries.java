@@ -1,5 +1,7 @@
 package dev.hookyard.common.queue;
 
+import dev.hookyard.common.db.Database;
+
 /**
  * The queue's SQL, in one place. Jobs still to finish live in {@code job_queue}; a job
  * that finishes moves to {@code job_history} in the statement that settles it; dedupe
@@ -11,21 +13,23 @@ final class QueueQueries {
    * Claims up to $2 runnable jobs of queue $1 for worker $4 with a lease of $3 ms, each
    * with its delivery when it has one. Runnable: running with an expired lease (taken
    * first: they have waited longest), then queued or failed and due, in priority order.
-   * The driver keeps the statement prepared, so PostgreSQL plans it once for any limit:
-   * the claimed rows and their deliveries are found by key ({@code = ANY}, a lateral
-   * lookup), so that plan never scans the table for a batch it guessed too large.
+   * PostgreSQL plans it at every call ({@link Database#PLANNED_EACH_CALL}): a plan kept
+   * from when the queue was nearly empty looked the claimed rows up by scanning the whole
+   * table once per claimed row, 40,000 buffers for a claim of 70 once thousands waited.
+   * The claimed rows are updated where the locking scan found them ({@code ctid}, locked,
+   * so they cannot move), their deliveries found by key.
    * A paused queue ({@code queue_pauses}) gives nothing: one primary-key lookup that
    * PostgreSQL evaluates once per statement, before it reads a single job.
    */
-  static final String CLAIM = """
+  static final String CLAIM = Database.PLANNED_EACH_CALL + """
     WITH expired AS (
-      SELECT id, delivery_id, status AS prev_status FROM job_queue
+      SELECT ctid AS found, id, delivery_id, status AS prev_status FROM job_queue
        WHERE queue = $1 AND status = 'running' AND run_at <= now()
          AND NOT EXISTS (SELECT 1 FROM queue_pauses WHERE queue = $1)
        LIMIT $2
        FOR UPDATE SKIP LOCKED
     ), due AS (
-      SELECT id, delivery_id, status AS prev_status FROM job_queue
+      SELECT ctid AS found, id, delivery_id, status AS prev_status FROM job_queue
        WHERE queue = $1 AND status IN ('queued', 'failed') AND run_at <= now()
          AND NOT EXISTS (SELECT 1 FROM queue_pauses WHERE queue = $1)
        ORDER BY priority DESC, run_at, id
@@ -38,7 +42,7 @@ final class QueueQueries {
        SET status = 'running', attempts = j.attempts + 1, locked_by = $4,
            run_at = now() + $3 * interval '1 millisecond', updated_at = now()
       FROM c LEFT JOIN LATERAL (SELECT * FROM deliveries WHERE id = c.delivery_id) d ON true
-     WHERE j.id = ANY(ARRAY(SELECT id FROM c)) AND j.id = c.id
+     WHERE j.ctid = c.found AND j.id = c.id
     RETURNING j.id, j.queue, j.delivery_id, j.payload, j.priority, j.attempts, c.prev_status,
               d.event, d.action, d.content_type, d.body
     """;

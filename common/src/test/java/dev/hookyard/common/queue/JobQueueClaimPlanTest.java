@@ -1,0 +1,53 @@
+package dev.hookyard.common.queue;
+
+import dev.hookyard.common.db.Database;
+import dev.hookyard.common.testing.TestDatabase;
+import io.vertx.core.Vertx;
+import io.vertx.junit5.VertxExtension;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+import org.junit.jupiter.api.DisplayName;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+@ExtendWith(VertxExtension.class)
+class JobQueueClaimPlanTest {
+
+  @Test
+  @Timeout(60)
+  @DisplayName("A claim after the queue grew from empty finds its jobs by index, not by scanning the table a plan from the empty queue would scan")
+  void claimPlannedForTheQueueAsItIs(Vertx vertx) throws Exception {
+    // One connection: the claims and the statistics read below are the same backend's.
+    Pool pool = Database.createPool(vertx, TestDatabase.fresh(), 1);
+    JobQueue queue = new JobQueue(pool);
+    pool.query("VACUUM ANALYZE job_queue").execute().await(10, TimeUnit.SECONDS);
+    // More claims on the empty queue than PostgreSQL makes before it keeps a generic plan.
+    for (int i = 0; i < 8; i++) {
+      assertThat(queue.claim("plan-test", "worker-1", 50, 60_000).await(10, TimeUnit.SECONDS)).isEmpty();
+    }
+    pool.query("INSERT INTO job_queue (queue, payload) SELECT 'plan-test', jsonb_build_object('n', g) FROM generate_series(1, 3000) g")
+      .execute().await(10, TimeUnit.SECONDS);
+    long scansBefore = seqScans(pool);
+
+    List<Job> claimed = queue.claim("plan-test", "worker-1", 50, 60_000).await(10, TimeUnit.SECONDS);
+
+    assertThat(claimed).hasSize(50);
+    assertThat(claimed).extracting(j -> j.payload().getInteger("n")).containsExactlyInAnyOrderElementsOf(
+      java.util.stream.IntStream.rangeClosed(1, 50).boxed().toList());
+    assertThat(seqScans(pool) - scansBefore).as("sequential scans of job_queue by the claim").isZero();
+  }
+
+  /** Sequential scans of job_queue so far, with this backend's own counts flushed first. */
+  private static long seqScans(Pool pool) throws Exception {
+    pool.query("SELECT pg_stat_force_next_flush()").execute().await(10, TimeUnit.SECONDS);
+    Row row = pool.query("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'job_queue'").execute()
+      .await(10, TimeUnit.SECONDS).iterator().next();
+    return row.getLong("seq_scan");
+  }
+}
