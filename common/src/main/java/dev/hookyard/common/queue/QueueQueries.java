@@ -134,12 +134,17 @@ final class QueueQueries {
     RETURNING id
     """;
 
+  /**
+   * Per queue and status: jobs waiting or running (counted in the hot table, the size of
+   * the backlog) and finished ones (summed from {@code job_history_counts}, which
+   * job_history's triggers keep; see V17), with the age of the oldest due job.
+   */
   static final String STATS = """
     SELECT queue, status, count(*) AS n,
            extract(epoch FROM now() - min(run_at) FILTER (WHERE status IN ('queued', 'failed') AND run_at <= now())) AS oldest_s
       FROM job_queue GROUP BY queue, status
     UNION ALL
-    SELECT queue, status, count(*), NULL FROM job_history GROUP BY queue, status
+    SELECT queue, status, sum(n)::bigint, NULL FROM job_history_counts GROUP BY queue, status HAVING sum(n) <> 0
     """;
 
   /** Per queue: jobs waiting or running, and how long the oldest due one has waited (seconds). */
