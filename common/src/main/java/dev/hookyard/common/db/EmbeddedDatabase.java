@@ -143,6 +143,11 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return password;
   }
 
+  /** Whether process {@code pid} still runs (alive and not a zombie). */
+  public static boolean running(long pid) {
+    return ProcessHandle.of(pid).map(LeftoverServer::running).orElse(false);
+  }
+
   public int port() {
     return postgres.getPort();
   }
@@ -238,7 +243,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
       if (pid.isEmpty()) {
         return;
       }
-      Optional<ProcessHandle> process = ProcessHandle.of(pid.get()).filter(ProcessHandle::isAlive);
+      Optional<ProcessHandle> process = ProcessHandle.of(pid.get()).filter(LeftoverServer::running);
       if (process.isEmpty()) {
         return; // a stale pid file: PostgreSQL removes it itself on start
       }
@@ -269,6 +274,23 @@ public final class EmbeddedDatabase implements AutoCloseable {
       }
     }
 
+    /**
+     * Whether a process still runs: alive and not a zombie. A server whose parent was
+     * killed has exited once it is a zombie, and stays one until something reaps it.
+     */
+    static boolean running(ProcessHandle p) {
+      if (!p.isAlive()) {
+        return false;
+      }
+      try {
+        String stat = Files.readString(Path.of("/proc", Long.toString(p.pid()), "stat"), StandardCharsets.US_ASCII);
+        int end = stat.lastIndexOf(')');
+        return end < 0 || end + 2 >= stat.length() || stat.charAt(end + 2) != 'Z';
+      } catch (IOException e) {
+        return p.isAlive(); // no /proc (not Linux), or it just went away
+      }
+    }
+
     /** Whether the process's command line names this data directory (when the platform shows it). */
     private static boolean argumentsName(ProcessHandle p, Path data) {
       Optional<String[]> args = p.info().arguments();
@@ -296,7 +318,7 @@ public final class EmbeddedDatabase implements AutoCloseable {
     private static boolean awaitExit(ProcessHandle p, Duration wait) {
       long deadline = System.nanoTime() + wait.toNanos();
       long nextLog = System.nanoTime() + 1_000_000_000L;
-      while (p.isAlive() && System.nanoTime() < deadline) {
+      while (running(p) && System.nanoTime() < deadline) {
         if (System.nanoTime() > nextLog) {
           log.info("Waiting for PostgreSQL (pid {}) to stop", p.pid());
           nextLog += 5_000_000_000L;
@@ -305,10 +327,10 @@ public final class EmbeddedDatabase implements AutoCloseable {
           Thread.sleep(50);
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
-          return !p.isAlive();
+          return !running(p);
         }
       }
-      return !p.isAlive();
+      return !running(p);
     }
 
     private LeftoverServer() {

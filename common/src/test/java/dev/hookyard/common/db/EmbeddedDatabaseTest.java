@@ -64,8 +64,25 @@ class EmbeddedDatabaseTest {
     }
   }
 
+  /** Running: a server that exited is gone even while it waits, a zombie, for the init process to reap it. */
   private static boolean alive(long pid) {
-    return ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false);
+    return EmbeddedDatabase.running(pid);
+  }
+
+  @Test
+  @Timeout(30)
+  @DisplayName("A server that exited but was never reaped (a zombie) no longer runs; a live process does")
+  void zombieIsNotRunning() throws Exception {
+    // sh starts a child, then becomes a sleep that never waits for it: the child exits into a zombie.
+    Process parent = new ProcessBuilder("/bin/sh", "-c", "sleep 0 & echo $!; exec sleep 20").start();
+    try {
+      long child = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream(), StandardCharsets.US_ASCII)).readLine().trim());
+      Eventually.until(java.time.Duration.ofSeconds(10), "the child has exited", () -> !EmbeddedDatabase.running(child));
+      assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive)).as("the JDK still calls the zombie alive").contains(true);
+      assertThat(EmbeddedDatabase.running(parent.pid())).as("the live parent").isTrue();
+    } finally {
+      parent.destroyForcibly();
+    }
   }
 
   @Test
