@@ -237,30 +237,47 @@ await_drained() {
   done
 }
 
-# The warm-up of bench/e2e.sh and bench/scale.sh. make_warm_payloads: WARMUP_N (+10 %)
-# deliveries numbered after the measured N's, so they name other commits, pull requests
-# and issues. warm_up <run id> <output prefix>: posts them until WARMUP_N are stored,
-# waits for every job, and sets base to the deliveries stored so far (0 without WARMUP_N).
+# The warm-up of bench/e2e.sh and bench/scale.sh, as long as bench/octokit.sh's: rounds
+# of WARMUP_N (+10 %) fresh deliveries, numbered after the measured N's and after each
+# other's, so they name other commits, pull requests and issues; each round is posted
+# until WARMUP_N more are stored and its jobs are waited for, until WARMUP_S seconds have
+# passed (one round at least). make_warm_payloads writes the first round's;
+# warm_up <run id> <output prefix> runs them and sets base to the deliveries stored so
+# far (0 without WARMUP_N).
+WARMUP_S="${WARMUP_S:-30}"
+warm_payloads_for() { # <round>
+  python3 bench/e2e_payloads.py "$(( WARMUP_N + WARMUP_N / 10 ))" "$secret" "$tmp/warm-$1.bin" "$REPOS" \
+    "$(( N + N / 10 + $1 * (WARMUP_N + WARMUP_N / 10) ))"
+}
+
 make_warm_payloads() {
-  warm_payloads="$tmp/warm.bin"
   if (( WARMUP_N > 0 )); then
-    python3 bench/e2e_payloads.py "$(( WARMUP_N + WARMUP_N / 10 ))" "$secret" "$warm_payloads" "$REPOS" "$(( N + N / 10 ))"
+    warm_payloads_for 0
   fi
 }
 
 warm_up() {
   base=0
   (( WARMUP_N > 0 )) || return 0
-  log "warm-up: posting until $WARMUP_N other deliveries are stored, then waiting for their jobs"
-  BENCH_PAYLOADS="$warm_payloads" BENCH_THREADS="$THREADS" BENCH_RUN_ID="warm-$1-$$" \
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s --timeout 10s -s bench/e2e.lua "$BASE/webhooks/github" \
-    >"$2.out" 2>"$2.err" &
-  local warm_pid=$!
-  await_stored "$warm_pid" "$2.err" "$WARMUP_N"
-  kill -INT "$warm_pid"
-  wait "$warm_pid" || true
+  local t0 round=0 target warm_pid
+  t0="$(now)"
+  while :; do
+    [[ -f "$tmp/warm-$round.bin" ]] || warm_payloads_for "$round"
+    target=$(( $(stable_count) + WARMUP_N ))
+    log "warm-up round $((round + 1)) ($(secs "$t0" "$(now)") s of $WARMUP_S): posting until $WARMUP_N other deliveries are stored, then waiting for their jobs"
+    BENCH_PAYLOADS="$tmp/warm-$round.bin" BENCH_THREADS="$THREADS" BENCH_RUN_ID="warm-$1-$round-$$" \
+      wrk -t"$THREADS" -c"$CONNECTIONS" -d3600s --timeout 10s -s bench/e2e.lua "$BASE/webhooks/github" \
+      >"$2-$round.out" 2>"$2-$round.err" &
+    warm_pid=$!
+    await_stored "$warm_pid" "$2-$round.err" "$target"
+    kill -INT "$warm_pid"
+    wait "$warm_pid" || true
+    await_drained
+    round=$(( round + 1 ))
+    awk -v a="$t0" -v b="$(now)" -v w="$WARMUP_S" 'BEGIN { exit !(b - a < w) }' || break
+  done
   base="$(stable_count)"
-  await_drained
+  log "warm-up: $round round(s), $(secs "$t0" "$(now)") s, $base deliveries"
 }
 
 # Polls until N deliveries (or $3) are stored while wrk ($1: its pid, $2: its stderr) runs.

@@ -10,7 +10,7 @@
 #   fixed rate       RATE=<a tenth of octokit> bench/ingest.sh, ack p50/p99/p99.9
 #   ready            a fresh data directory to the first 200 from /ready, three times
 #
-# Knobs (env): N (30000, per e2e and scale run), WARMUP_N (10000), OUT (bench-sitting/<time>),
+# Knobs (env): N (30000, per e2e and scale run), WARMUP_N (10000, in rounds for WARMUP_S, 30 s), OUT (bench-sitting/<time>),
 #   SKIP=" … " names of the steps above to leave out.
 set -euo pipefail
 
@@ -21,7 +21,8 @@ WARMUP_N="${WARMUP_N:-10000}"
 OUT="${OUT:-$ROOT/bench-sitting/$(date +%Y%m%d-%H%M%S)}"
 SKIP=" ${SKIP:-} "
 mkdir -p "$OUT"
-export N WARMUP_N
+WARMUP_S="${WARMUP_S:-30}"
+export N WARMUP_N WARMUP_S
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
   mvn -B -q -DskipTests package >"$OUT/build.log" 2>&1
@@ -85,7 +86,7 @@ octokit2="$(pick octokit-2.out '.*: \([0-9.]*\) req\/s.*')"
 row "bash bench/octokit.sh (last)" "$octokit2 req/s" "$(ratio "$octokit2" "$octokit1")"
 
 echo
-echo "one sitting, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, N=$N WARMUP_N=$WARMUP_N (ratios against the first octokit run)"
+echo "one sitting, $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, N=$N WARMUP_N=$WARMUP_N WARMUP_S=$WARMUP_S (ratios against the first octokit run)"
 printf '| %s | %s | %s |\n' command figure "× octokit"
 printf '| --- | ---: | ---: |\n'
 for r in "${rows[@]}"; do
