@@ -55,9 +55,10 @@ final class QueueQueries {
    * Returns one row: how many jobs it settled. A job is running exactly while it has a
    * {@code locked_by} (a table constraint), so the guard needs no status test; rows are
    * found by their ids ({@code = ANY}), never by walking the running jobs, whose number
-   * the planner cannot know.
+   * the planner cannot know. Planned at each call, as the claim is: a plan kept from a
+   * nearly empty queue joined the ids to a sequential scan of the whole queue.
    */
-  static final String COMPLETE = """
+  static final String COMPLETE = Database.PLANNED_EACH_CALL + """
     WITH u AS (
       SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[])
                AS u(id, attempt, status, result, error, delay_ms)
@@ -88,9 +89,10 @@ final class QueueQueries {
 
   /**
    * Extends the lease of this worker's jobs still in hand ($1 ids, $2 attempts) by $4 ms;
-   * a job another worker has since claimed (a newer attempt) is left alone.
+   * a job another worker has since claimed (a newer attempt) is left alone. Planned at
+   * each call, for the same reason as the settle.
    */
-  static final String RENEW = """
+  static final String RENEW = Database.PLANNED_EACH_CALL + """
     UPDATE job_queue j SET run_at = now() + $4 * interval '1 millisecond'
       FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt)
      WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = $3

@@ -21,8 +21,8 @@ class JobQueueClaimPlanTest {
 
   @Test
   @Timeout(60)
-  @DisplayName("A claim after the queue grew from empty finds its jobs by index, not by scanning the table a plan from the empty queue would scan")
-  void claimPlannedForTheQueueAsItIs(Vertx vertx) throws Exception {
+  @DisplayName("A claim and a settle after the queue grew from empty find their jobs by key, not by scanning the table as plans from the empty queue would")
+  void claimAndSettlePlannedForTheQueueAsItIs(Vertx vertx) throws Exception {
     // One connection: the claims and the statistics read below are the same backend's.
     Pool pool = Database.createPool(vertx, TestDatabase.fresh(), 1);
     JobQueue queue = new JobQueue(pool);
@@ -30,6 +30,9 @@ class JobQueueClaimPlanTest {
     // More claims on the empty queue than PostgreSQL makes before it keeps a generic plan.
     for (int i = 0; i < 8; i++) {
       assertThat(queue.claim("plan-test", "worker-1", 50, 60_000).await(10, TimeUnit.SECONDS)).isEmpty();
+      // A settlement of a job that is not there, as a late one from an expired lease would be.
+      assertThat(queue.settle("worker-1", List.of(new JobQueue.Settlement(-1 - i, 1, "done", null, null, null)))
+        .await(10, TimeUnit.SECONDS)).isZero();
     }
     pool.query("INSERT INTO job_queue (queue, payload) SELECT 'plan-test', jsonb_build_object('n', g) FROM generate_series(1, 3000) g")
       .execute().await(10, TimeUnit.SECONDS);
@@ -41,6 +44,12 @@ class JobQueueClaimPlanTest {
     assertThat(claimed).extracting(j -> j.payload().getInteger("n")).containsExactlyInAnyOrderElementsOf(
       java.util.stream.IntStream.rangeClosed(1, 50).boxed().toList());
     assertThat(seqScans(pool) - scansBefore).as("sequential scans of job_queue by the claim").isZero();
+
+    int settled = queue.settle("worker-1", claimed.stream().map(j -> JobQueue.Settlement.of(j, JobOutcome.done())).toList())
+      .await(10, TimeUnit.SECONDS);
+
+    assertThat(settled).isEqualTo(50);
+    assertThat(seqScans(pool) - scansBefore).as("sequential scans of job_queue by the claim and the settle").isZero();
   }
 
   /** Sequential scans of job_queue so far, with this backend's own counts flushed first. */
