@@ -44,7 +44,6 @@ payloads="$tmp/payloads.bin"
 log "generating $N signed deliveries"
 # A tenth more than N: requests in flight when N is reached still carry fresh payloads.
 python3 bench/e2e_payloads.py "$(( N + N / 10 ))" "$secret" "$payloads" "$REPOS"
-make_warm_payloads
 
 summary=()
 failed=0

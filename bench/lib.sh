@@ -241,19 +241,13 @@ await_drained() {
 # of WARMUP_N (+10 %) fresh deliveries, numbered after the measured N's and after each
 # other's, so they name other commits, pull requests and issues; each round is posted
 # until WARMUP_N more are stored and its jobs are waited for, until WARMUP_S seconds have
-# passed (one round at least). make_warm_payloads writes the first round's;
-# warm_up <run id> <output prefix> runs them and sets base to the deliveries stored so
-# far (0 without WARMUP_N).
+# passed (one round at least). warm_up <run id> <output prefix> writes each round's
+# payloads when it first needs them (later runs reuse them), runs the rounds and sets
+# base to the deliveries stored so far (0 without WARMUP_N).
 WARMUP_S="${WARMUP_S:-30}"
 warm_payloads_for() { # <round>
   python3 bench/e2e_payloads.py "$(( WARMUP_N + WARMUP_N / 10 ))" "$secret" "$tmp/warm-$1.bin" "$REPOS" \
     "$(( N + N / 10 + $1 * (WARMUP_N + WARMUP_N / 10) ))"
-}
-
-make_warm_payloads() {
-  if (( WARMUP_N > 0 )); then
-    warm_payloads_for 0
-  fi
 }
 
 warm_up() {

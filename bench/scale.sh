@@ -38,7 +38,6 @@ need_wrk
 payloads="$tmp/payloads.bin"
 log "generating $N signed deliveries"
 python3 bench/e2e_payloads.py "$(( N + N / 10 ))" "$secret" "$payloads" "$REPOS"
-make_warm_payloads
 
 declare -A pids=()
 roles_started=()
