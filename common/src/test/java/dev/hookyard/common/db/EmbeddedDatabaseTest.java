@@ -7,6 +7,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,7 +45,7 @@ class EmbeddedDatabaseTest {
     Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
       "-cp", System.getProperty("java.class.path"), Holder.class.getName(), pg.toString(), Boolean.toString(watchdog))
       .redirectErrorStream(true).start();
-    var out = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+    var out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
     String line;
     while ((line = out.readLine()) != null && !line.equals("READY")) {
       // start-up output
@@ -76,8 +79,8 @@ class EmbeddedDatabaseTest {
     // sh starts a child, then becomes a sleep that never waits for it: the child exits into a zombie.
     Process parent = new ProcessBuilder("/bin/sh", "-c", "sleep 0 & echo $!; exec sleep 20").start();
     try {
-      long child = Long.parseLong(new java.io.BufferedReader(new java.io.InputStreamReader(parent.getInputStream(), StandardCharsets.US_ASCII)).readLine().trim());
-      Eventually.until(java.time.Duration.ofSeconds(10), "the child has exited", () -> !EmbeddedDatabase.running(child));
+      long child = Long.parseLong(new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.US_ASCII)).readLine().trim());
+      Eventually.until(Duration.ofSeconds(10), "the child has exited", () -> !EmbeddedDatabase.running(child));
       assertThat(ProcessHandle.of(child).map(ProcessHandle::isAlive)).as("the JDK still calls the zombie alive").contains(true);
       assertThat(EmbeddedDatabase.running(parent.pid())).as("the live parent").isTrue();
     } finally {

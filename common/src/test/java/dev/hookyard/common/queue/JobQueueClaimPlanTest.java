@@ -13,6 +13,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,7 +43,7 @@ class JobQueueClaimPlanTest {
 
     assertThat(claimed).hasSize(50);
     assertThat(claimed).extracting(j -> j.payload().getInteger("n")).containsExactlyInAnyOrderElementsOf(
-      java.util.stream.IntStream.rangeClosed(1, 50).boxed().toList());
+      IntStream.rangeClosed(1, 50).boxed().toList());
     assertThat(seqScans(pool) - scansBefore).as("sequential scans of job_queue by the claim").isZero();
 
     int settled = queue.settle("worker-1", claimed.stream().map(j -> JobQueue.Settlement.of(j, JobOutcome.done())).toList())
