@@ -10,8 +10,8 @@
 # Knobs (env):
 #   N (50000)            deliveries to store per run
 #   WARMUP_N (10000)     deliveries of other pull requests, issues and commits posted and
-#                        processed first, unmeasured, in rounds until WARMUP_S (30) seconds
-#                        have passed, as bench/octokit.sh warms up for 30 s; 0: none
+#                        processed first, unmeasured, in rounds until WARMUP_S (90) seconds
+#                        have passed (the JIT compiler's time); 0: none
 #   INSTANCES ("1 2")    HOOKYARD_PROCESSOR_INSTANCES per run: 1 is the default, 2 doubled
 #   CONNECTIONS (64), THREADS (2), PORT (18182)
 #   REPOS (50)           repositories the deliveries are spread over (in blocks of 20), tracked

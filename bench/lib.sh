@@ -237,14 +237,17 @@ await_drained() {
   done
 }
 
-# The warm-up of bench/e2e.sh and bench/scale.sh, as long as bench/octokit.sh's: rounds
+# The warm-up of bench/e2e.sh and bench/scale.sh: rounds
 # of WARMUP_N (+10 %) fresh deliveries, numbered after the measured N's and after each
 # other's, so they name other commits, pull requests and issues; each round is posted
 # until WARMUP_N more are stored and its jobs are waited for, until WARMUP_S seconds have
 # passed (one round at least). warm_up <run id> <output prefix> writes each round's
 # payloads when it first needs them (later runs reuse them), runs the rounds and sets
-# base to the deliveries stored so far (0 without WARMUP_N).
-WARMUP_S="${WARMUP_S:-30}"
+# base to the deliveries stored so far (0 without WARMUP_N). 90 s, as bench/ingest.sh:
+# after 30 s of this mix the JIT compiler still takes about a third of the JVM's CPU
+# (C2 5.1 of 12.4 s over a measured run), after 90 s about a seventh (1.3 of 8.9 s);
+# V8 is done sooner, so bench/octokit.sh's 30 s measure it warm.
+WARMUP_S="${WARMUP_S:-90}"
 warm_payloads_for() { # <round>
   python3 bench/e2e_payloads.py "$(( WARMUP_N + WARMUP_N / 10 ))" "$secret" "$tmp/warm-$1.bin" "$REPOS" \
     "$(( N + N / 10 + $1 * (WARMUP_N + WARMUP_N / 10) ))"

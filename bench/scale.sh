@@ -10,7 +10,7 @@
 #   N (20000)            deliveries to store per run
 #   REPOS (50)           repositories the deliveries are spread over, as bench/e2e.sh
 #   WARMUP_N (10000)     other deliveries posted and processed first, unmeasured, in rounds for
-#                        WARMUP_S (30) seconds, as bench/e2e.sh
+#                        WARMUP_S (90) seconds, as bench/e2e.sh
 #   PROCESSORS ("1 2 3") processors processes per run
 #   CONNECTIONS (64), THREADS (2), PORT (18190: gateway; the others take the next ports)
 #   HOOKYARD_DB_URL      an external PostgreSQL (else the gateway's embedded one)

@@ -10,7 +10,7 @@
 #   fixed rate       RATE=<a tenth of octokit> bench/ingest.sh, ack p50/p99/p99.9
 #   ready            a fresh data directory to the first 200 from /ready, three times
 #
-# Knobs (env): N (30000, per e2e and scale run), WARMUP_N (10000, in rounds for WARMUP_S, 30 s), OUT (bench-sitting/<time>),
+# Knobs (env): N (30000, per e2e and scale run), WARMUP_N (10000, in rounds for WARMUP_S, 90 s), OUT (bench-sitting/<time>),
 #   SKIP=" … " names of the steps above to leave out.
 set -euo pipefail
 
@@ -21,7 +21,7 @@ WARMUP_N="${WARMUP_N:-10000}"
 OUT="${OUT:-$ROOT/bench-sitting/$(date +%Y%m%d-%H%M%S)}"
 SKIP=" ${SKIP:-} "
 mkdir -p "$OUT"
-WARMUP_S="${WARMUP_S:-30}"
+WARMUP_S="${WARMUP_S:-90}"
 export N WARMUP_N WARMUP_S
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
