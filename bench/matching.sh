@@ -42,7 +42,7 @@ llm_pid=$!
 trap 'kill "$llm_pid" 2>/dev/null || true; cleanup' EXIT
 
 start_hookyard matching HOOKYARD_ROLES=all HOOKYARD_AI_PROVIDER=openai HOOKYARD_AI_URL="http://127.0.0.1:$LLM_PORT/v1" \
-  HOOKYARD_AI_MODEL=bench HOOKYARD_MATCHING_TOP_K="$TOP_K" ${BENCH_ENV:-}
+  HOOKYARD_AI_MODEL=bench HOOKYARD_MATCHING_TOP_K="$TOP_K" HOOKYARD_METRICS_POOLS=true ${BENCH_ENV:-}
 admin POST /api/v1/workspaces '{"slug":"bench","name":"Bench","issue_prefix":"BENCH"}' >/dev/null
 admin POST /api/v1/workspaces/bench/repositories '{"full_name":"bench-org/bench-repo","default_branch":"main"}' >/dev/null
 
@@ -57,25 +57,47 @@ while :; do
 done
 log "embeddings done $(secs "$t0" "$(now)") s after the first issue"
 
-python3 bench/matching_load.py prs "$BASE" "$token" "$secret" "$PRS" "$RATE" "$ISSUES" "$WARMUP"
+curl -sf "$BASE/metrics" >"$tmp/metrics-before.txt"
+METRICS_AT_WARM_END="$tmp/metrics-warm.txt" python3 bench/matching_load.py prs "$BASE" "$token" "$secret" "$PRS" "$RATE" "$ISSUES" "$WARMUP"
 while :; do
   read -r pending _ _ dead < <(job_totals)
   (( pending == 0 )) && break
   sleep 1
 done
 
-echo "matching layers (ms, from /metrics; $ISSUES open issues, top-$TOP_K, LLM answering in $LLM_DELAY_MS ms):"
-curl -sf "$BASE/metrics" | python3 -c '
+curl -sf "$BASE/metrics" >"$tmp/metrics-after.txt"
+echo "matching layers (ms, from the buckets of /metrics scraped before the PRs, as the measured ones begin, and after; a bucket's upper bound; $ISSUES open issues, top-$TOP_K, LLM answering in $LLM_DELAY_MS ms):"
+python3 - "$tmp/metrics-before.txt" "$tmp/metrics-warm.txt" "$tmp/metrics-after.txt" "$WARMUP" <<'PY'
 import re, sys
-rows = {}
-for line in sys.stdin:
-    m = re.match(r"hookyard_matching_layer_seconds\{(.*)\} ([0-9.eE+-]+)$", line.strip())
-    if m and "quantile" in m.group(1):
-        labels = dict(re.findall(r"(\w+)=\"([^\"]*)\"", m.group(1)))
-        rows.setdefault(labels["layer"], {})[labels["quantile"]] = float(m.group(2)) * 1000
+def buckets(path):
+    v = {}
+    try:
+        lines = open(path).readlines()
+    except FileNotFoundError:
+        return v
+    for line in lines:
+        m = re.match(r'hookyard_matching_layer_seconds_bucket\{(.*)\} ([0-9.eE+-]+)$', line.strip())
+        if m:
+            labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
+            v.setdefault(labels["layer"], {})[float(labels["le"])] = float(m.group(2))
+    return v
+def quantile(d, q):
+    bounds = sorted(d)
+    for b in bounds:
+        if d[b] >= q * d[bounds[-1]]:
+            return b * 1000
+    return float("nan")
+before, warm, after = (buckets(p) for p in sys.argv[1:4])
+parts = [("the first %s PRs" % sys.argv[4], before, warm), ("after them", warm, after)] if warm else [("all PRs", before, after)]
 for layer in ("explicit", "embed", "semantic", "llm"):
-    q = rows.get(layer, {})
-    print("  %-9s p50 %8.2f   p99 %8.2f" % (layer, q.get("0.5", float("nan")), q.get("0.99", float("nan"))))'
+    cells = []
+    for title, x, y in parts:
+        a = y.get(layer, {})
+        d = {b: a[b] - x.get(layer, {}).get(b, 0) for b in a}
+        n = d[max(d)] if d else 0
+        cells.append("%s: p50 %7.2f  p99 %7.2f  (%d)" % (title, quantile(d, 0.5), quantile(d, 0.99), n) if n else "%s: none" % title)
+    print("  %-9s %s" % (layer, "   ".join(cells)))
+PY
 echo "job handler time by queue (mean ms, from /metrics):"
 curl -sf "$BASE/metrics" | python3 -c '
 import re, sys
@@ -88,13 +110,28 @@ for line in sys.stdin:
 for queue in ("webhook.pull_request", "board-automation", "board-matching", "issue-embedding"):
     if counts.get(queue):
         print("  %-21s %6d jobs   mean %8.2f" % (queue, counts[queue], sums[queue] / counts[queue] * 1000))'
-curl -sf "$BASE/metrics" | python3 -c '
+python3 - "$tmp/metrics-before.txt" "$tmp/metrics-warm.txt" "$tmp/metrics-after.txt" "$WARMUP" <<'PY'
 import re, sys
-v = {}
-for line in sys.stdin:
-    m = re.match(r"vertx_pool_queue_time_seconds_(sum|count|max)\{.*pool_type=\"sql\".*\} ([0-9.eE+-]+)$", line.strip())
-    if m:
-        v[m.group(1)] = v.get(m.group(1), 0) + float(m.group(2))
-if v.get("count"):
-    print("database connection waits: %d   mean %.2f ms   max %.1f ms" % (v["count"], v["sum"] / v["count"] * 1000, v.get("max", 0) * 1000))'
+def waits(path):
+    v = {}
+    try:
+        lines = open(path).readlines()
+    except FileNotFoundError:
+        return v
+    for line in lines:
+        m = re.match(r'vertx_pool_queue_time_seconds_(sum|count)\{(.*pool_type="sql".*)\} ([0-9.eE+-]+)$', line.strip())
+        if m:
+            name = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))["pool_name"]
+            v.setdefault(name, {})[m.group(1)] = float(m.group(3))
+    return v
+before, warm, after = (waits(p) for p in sys.argv[1:4])
+parts = [("the first %s PRs" % sys.argv[4], before, warm), ("after them", warm, after)] if warm else [("all PRs", before, after)]
+for name in sorted(after):
+    cells = []
+    for title, x, y in parts:
+        count = y[name].get("count", 0) - x.get(name, {}).get("count", 0)
+        total = y[name].get("sum", 0) - x.get(name, {}).get("sum", 0)
+        cells.append("%s: %d, mean wait %.2f ms" % (title, count, total / count * 1000) if count else "%s: none" % title)
+    print("database connections taken, pool %s   %s" % (name, "   ".join(cells)))
+PY
 echo "dead letters: $dead"

@@ -135,7 +135,7 @@ public final class Hookyard implements AutoCloseable {
 
   private static Vertx buildVertx(HookyardConfig config, Set<Role> roles) throws Exception {
     boolean clustered = config.bool(HookyardConfig.CLUSTER, roles.size() < Role.values().length);
-    VertxOptions options = HookyardMetrics.vertxOptions();
+    VertxOptions options = HookyardMetrics.vertxOptions(config.bool(HookyardConfig.METRICS_POOLS, false));
     var builder = Vertx.builder().withMetrics(HookyardMetrics.factory());
     if (!clustered) {
       return builder.with(options).build();

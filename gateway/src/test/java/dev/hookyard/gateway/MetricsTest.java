@@ -37,4 +37,20 @@ class MetricsTest {
     assertThat(text).contains("hookyard_webhook_ack_seconds_count");
     assertThat(text).contains("vertx_http_server_requests_total");
   }
+
+  @Test
+  @DisplayName("Connection pools are metered only when asked for: waits for a connection, by pool name")
+  void poolsMeteredWhenAsked() throws Exception {
+    vertx = Vertx.builder().with(HookyardMetrics.vertxOptions()).withMetrics(HookyardMetrics.factory()).build();
+    GatewayFixture gw = GatewayFixture.start(vertx, Map.of());
+    gw.deliver("push", "p-1", "{\"ref\":\"refs/heads/main\"}");
+    assertThat(gw.client.get("/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString()).doesNotContain("vertx_pool_");
+    vertx.close().await(10, TimeUnit.SECONDS);
+
+    vertx = Vertx.builder().with(HookyardMetrics.vertxOptions(true)).withMetrics(HookyardMetrics.factory()).build();
+    gw = GatewayFixture.start(vertx, Map.of());
+    gw.deliver("push", "p-2", "{\"ref\":\"refs/heads/main\"}");
+    assertThat(gw.client.get("/metrics").send().await(10, TimeUnit.SECONDS).bodyAsString())
+      .containsPattern("vertx_pool_queue_time_seconds_count\\{pool_name=\"hookyard\",pool_type=\"sql\"} [1-9]");
+  }
 }

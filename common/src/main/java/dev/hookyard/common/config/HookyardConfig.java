@@ -150,6 +150,12 @@ public final class HookyardConfig {
   /** Delay that gathers events into one developer-metrics recomputation. */
   public static final String METRICS_DEBOUNCE_MS = "HOOKYARD_METRICS_DEBOUNCE_MS";
   public static final long DEFAULT_METRICS_DEBOUNCE_MS = 5_000;
+  /**
+   * Meter the connection pools and the processing pool (waits for a connection, time in
+   * use): off by default, since every task of the processing pool then pays for a timer
+   * sample; on for a run that needs {@code vertx_pool_*}, as {@code bench/matching.sh}.
+   */
+  public static final String METRICS_POOLS = "HOOKYARD_METRICS_POOLS";
   /** How long a GitHub-to-user mapping is cached (changes to users invalidate it at once). */
   public static final String USER_CACHE_TTL_MS = "HOOKYARD_USER_CACHE_TTL_MS";
   public static final long DEFAULT_USER_CACHE_TTL_MS = 300_000;

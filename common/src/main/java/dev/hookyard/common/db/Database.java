@@ -102,7 +102,7 @@ public final class Database implements AutoCloseable {
 
   /** A pool on this database; the pool is shared by every verticle of the process. */
   public Pool pool(Vertx vertx, int maxSize) {
-    return createPool(vertx, connectOptions, maxSize);
+    return createPool(vertx, connectOptions, maxSize, "hookyard-gateway");
   }
 
   /**
@@ -116,7 +116,7 @@ public final class Database implements AutoCloseable {
    * (a delivery's {@code 202}, an admin write) goes through this pool.
    */
   public Pool workPool(Vertx vertx, int maxSize) {
-    return createPool(vertx, new PgConnectOptions(connectOptions).addProperty("synchronous_commit", "off"), maxSize);
+    return createPool(vertx, new PgConnectOptions(connectOptions).addProperty("synchronous_commit", "off"), maxSize, "hookyard-work");
   }
 
   /**
@@ -136,6 +136,11 @@ public final class Database implements AutoCloseable {
   }
 
   public static Pool createPool(Vertx vertx, PgConnectOptions options, int maxSize) {
+    return createPool(vertx, options, maxSize, "hookyard");
+  }
+
+  /** {@code name}: the pool's {@code pool_name} in the {@code vertx_pool_*} metrics. */
+  public static Pool createPool(Vertx vertx, PgConnectOptions options, int maxSize, String name) {
     PgConnectOptions o = new PgConnectOptions(options)
       .setCachePreparedStatements(true)
       .setPreparedStatementCacheSqlFilter(Database::cached)
@@ -148,7 +153,8 @@ public final class Database implements AutoCloseable {
       // Every caller bounds its own wait: ingest answers 503 after its timeout, jobs
       // time out within their lease.
       .setConnectionTimeout(0)
-      .setShared(false);
+      .setShared(false)
+      .setName(name);
     return PgBuilder.pool().with(poolOptions).connectingTo(o).using(vertx).build();
   }
 

@@ -55,19 +55,30 @@ public final class HookyardMetrics {
     return h;
   }
 
-  /** Vert.x options with Micrometer metrics and a Prometheus registry enabled. */
+  /** Vert.x options with Micrometer metrics and a Prometheus registry enabled, pools not metered. */
   public static VertxOptions vertxOptions() {
-    return new VertxOptions().setMetricsOptions(new MicrometerMetricsOptions()
+    return vertxOptions(false);
+  }
+
+  /**
+   * Vert.x options with Micrometer metrics and a Prometheus registry enabled;
+   * {@code meterPools}: the connection and worker pools too ({@code vertx_pool_*}).
+   */
+  public static VertxOptions vertxOptions(boolean meterPools) {
+    MicrometerMetricsOptions metrics = new MicrometerMetricsOptions()
       .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true))
       .setJvmMetricsEnabled(true)
       .addLabels(Label.EB_ADDRESS)
       // Metered per task and per socket read: every PostgreSQL reply and every callback
       // of the processing pool would pay for a timer sample and counters nobody reads.
       // HTTP server, event-bus and JVM metrics stay, as do hookyard's own.
-      .addDisabledMetricsCategory(MetricsDomain.NAMED_POOLS)
       .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
       .addDisabledMetricsCategory(MetricsDomain.NET_SERVER)
-      .setEnabled(true));
+      .setEnabled(true);
+    if (!meterPools) {
+      metrics.addDisabledMetricsCategory(MetricsDomain.NAMED_POOLS);
+    }
+    return new VertxOptions().setMetricsOptions(metrics);
   }
 
   /** The metrics factory to build a Vert.x instance with (Vert.x 5 wants it explicitly). */

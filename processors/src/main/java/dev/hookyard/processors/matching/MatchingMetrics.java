@@ -6,6 +6,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.vertx.circuitbreaker.CircuitBreaker;
 
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code hookyard_ai_breaker_state{provider}} (0 closed, 1 half-open, 2 open; -1 with
  * {@code provider="none"}: no verifier is configured, so nothing is ever called),
  * {@code hookyard_ai_verifier_calls_total{outcome}} (ok, failed, rejected) and
- * {@code hookyard_matching_layer_seconds{layer}} (explicit, semantic, llm; p50, p99).
+ * {@code hookyard_matching_layer_seconds{layer}} (explicit, embed, semantic, llm; p50, p99 and buckets).
  */
 final class MatchingMetrics {
 
@@ -65,7 +66,11 @@ final class MatchingMetrics {
 
   static void layer(String layer, long nanos) {
     Timer.builder(LAYER).description("Time spent in each matching layer per pull request")
-      .tag("layer", layer).publishPercentiles(0.5, 0.99).register(HookyardMetrics.registry())
+      .tag("layer", layer).publishPercentiles(0.5, 0.99)
+      // Buckets as well, so a part of a run (the load after a warm-up) can be told apart
+      // by subtracting two scrapes; the quantiles cover the last few minutes as a whole.
+      .publishPercentileHistogram().minimumExpectedValue(Duration.ofNanos(10_000)).maximumExpectedValue(Duration.ofSeconds(10))
+      .register(HookyardMetrics.registry())
       .record(nanos, TimeUnit.NANOSECONDS);
   }
 }
