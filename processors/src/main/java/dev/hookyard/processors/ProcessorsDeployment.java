@@ -70,7 +70,7 @@ public final class ProcessorsDeployment {
       github.configured() ? github::commitMessages : BoardDeployment.CommitSource.none());
     workers.put(Queues.BOARD_AUTOMATION, board);
     workers.put(Queues.BOARD_MATCHING, board);
-    workers.put(Queues.ISSUE_EMBEDDING, MatchingDeployment.embeddingHandler(vertx, pool));
+    workers.put(Queues.ISSUE_EMBEDDING, MatchingDeployment.embeddingHandler(vertx, config, pool));
     // Nobody reads these payloads: the gateway has already checked they are JSON objects.
     workers.put(Queues.UNHANDLED, job -> Future.succeededFuture(JobOutcome.ignored("no processor for event '" + job.event() + "'")));
     workers.put(Queues.SENTRY_ALERTS, VerificationDeployment.sentryAlerts(vertx, pool));

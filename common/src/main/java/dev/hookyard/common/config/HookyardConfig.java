@@ -184,6 +184,8 @@ public final class HookyardConfig {
   /** Matching verticle instances per processors process. */
   public static final String MATCHING_INSTANCES = "HOOKYARD_MATCHING_INSTANCES";
   public static final int DEFAULT_MATCHING_INSTANCES = 1;
+  /** Threads of the pool that runs matching's inference and ranking; one per matching instance when unset. */
+  public static final String MATCHING_THREADS = "HOOKYARD_MATCHING_THREADS";
   /** Semantic candidates considered per pull request. */
   public static final String MATCHING_TOP_K = "HOOKYARD_MATCHING_TOP_K";
   public static final int DEFAULT_MATCHING_TOP_K = 5;

@@ -5,7 +5,7 @@ import dev.hookyard.common.queue.JobHandler;
 import dev.hookyard.common.queue.JobOutcome;
 import dev.hookyard.common.queue.PermanentJobFailure;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
@@ -18,11 +18,11 @@ import io.vertx.sqlclient.Tuple;
  */
 final class IssueEmbeddingJob implements JobHandler {
 
-  private final Vertx vertx;
+  private final WorkerExecutor matching;
   private final Pool pool;
 
-  IssueEmbeddingJob(Vertx vertx, Pool pool) {
-    this.vertx = vertx;
+  IssueEmbeddingJob(WorkerExecutor matching, Pool pool) {
+    this.matching = matching;
     this.pool = pool;
   }
 
@@ -40,7 +40,7 @@ final class IssueEmbeddingJob implements JobHandler {
       if (issue.getBoolean("embedded") && text.equals(issue.getString("embedded_text"))) {
         return Future.succeededFuture(JobOutcome.done("embedding of issue " + issueId + " is up to date"));
       }
-      return TextEmbedder.embed(vertx, text)
+      return TextEmbedder.embed(matching, text)
         .compose(vector -> pool.preparedQuery(MatchingQueries.STORE_EMBEDDING)
           .execute(Tuple.of(issueId, Vectors.encode(vector), text, title, description)))
         .compose(updated -> updated.rowCount() == 1

@@ -5,6 +5,7 @@ import dev.hookyard.common.logging.FailureCause;
 import dev.hookyard.common.logging.RepeatedFailures;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
@@ -36,14 +37,16 @@ final class IssueMatcher {
   }
 
   private final Vertx vertx;
+  private final WorkerExecutor matching;
   private final Pool pool;
   private final SemanticIndex index;
   private final VerifierBreaker verifier;
   private final Settings settings;
 
   /** {@code verifier} is null when no provider is configured. */
-  IssueMatcher(Vertx vertx, Pool pool, SemanticIndex index, VerifierBreaker verifier, Settings settings) {
+  IssueMatcher(Vertx vertx, WorkerExecutor matching, Pool pool, SemanticIndex index, VerifierBreaker verifier, Settings settings) {
     this.vertx = vertx;
+    this.matching = matching;
     this.pool = pool;
     this.index = index;
     this.verifier = verifier;
@@ -95,9 +98,8 @@ final class IssueMatcher {
     long started = System.nanoTime();
     return index.refresh(r.workspaceId()).compose(vectors -> vectors.size() == 0
       ? Future.succeededFuture(List.<IssueVectors.Scored>of())
-      // Embedding the PR and ranking are CPU work: both off the event loop, in one hop.
-      // Ordered: one inference at a time per matching verticle instance (see TextEmbedder.embed).
-      : vertx.executeBlocking(() -> {
+      // Embedding the PR and ranking are CPU work: both on the matching pool, in one hop.
+      : matching.executeBlocking(() -> {
         long refreshed = System.nanoTime();
         float[] query = TextEmbedder.embedNow(r.text());
         long embedded = System.nanoTime();
@@ -107,7 +109,7 @@ final class IssueMatcher {
         MatchingMetrics.layer("semantic", (refreshed - started) + (ranked - embedded));
         timings.put("embed", (embedded - refreshed) / 1e6).put("semantic", ((refreshed - started) + (ranked - embedded)) / 1e6);
         return top;
-      }, true));
+      }, false));
   }
 
   private Future<Void> verify(MatchRequest r, List<IssueVectors.Scored> scored, JsonObject result) {

@@ -40,14 +40,14 @@ public final class MatchingDeployment {
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(e);
     }
-    TextEmbedder.warmUp(vertx);
+    TextEmbedder.warmUp(MatchingThreads.executor(vertx, config));
     return vertx.deployVerticle(() -> new MatchingVerticle(matcher), WorkThreads.options(config, instances))
       .map(List::of);
   }
 
   /** The handler of {@link dev.hookyard.common.Queues#ISSUE_EMBEDDING} jobs ({@code {issue_id}}). */
-  public static JobHandler embeddingHandler(Vertx vertx, Pool pool) {
-    return new IssueEmbeddingJob(vertx, pool);
+  public static JobHandler embeddingHandler(Vertx vertx, HookyardConfig config, Pool pool) {
+    return new IssueEmbeddingJob(MatchingThreads.executor(vertx, config), pool);
   }
 
   private static IssueMatcher matcher(Vertx vertx, HookyardConfig config, Pool pool) {
@@ -56,7 +56,7 @@ public final class MatchingDeployment {
       minSimilarity(config),
       config.integer(HookyardConfig.AI_MIN_CONFIDENCE, HookyardConfig.DEFAULT_AI_MIN_CONFIDENCE),
       Math.max(0, config.integer(HookyardConfig.AI_MAX_VERIFICATIONS, HookyardConfig.DEFAULT_AI_MAX_VERIFICATIONS)));
-    return new IssueMatcher(vertx, pool, new SemanticIndex(pool), verifier(vertx, config), settings);
+    return new IssueMatcher(vertx, MatchingThreads.executor(vertx, config), pool, new SemanticIndex(pool), verifier(vertx, config), settings);
   }
 
   private static VerifierBreaker verifier(Vertx vertx, HookyardConfig config) {

@@ -9,7 +9,7 @@ import dev.langchain4j.model.embedding.onnx.OnnxBertBiEncoder;
 import dev.langchain4j.model.embedding.onnx.PoolingMode;
 import dev.langchain4j.model.embedding.onnx.allminilml6v2q.AllMiniLmL6V2QuantizedEmbeddingModel;
 import io.vertx.core.Future;
-import io.vertx.core.Vertx;
+import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,17 +44,17 @@ final class TextEmbedder {
   }
 
   /**
-   * Inference is all CPU: run one at a time per calling verticle (ordered blocking code),
-   * never twenty at once on the worker pool, where a burst of pull requests would starve
-   * every event loop of the process — ingest and board messages included.
+   * Inference is all CPU: it runs on the matching pool ({@link MatchingThreads}), as
+   * many at once as it has threads, never twenty at once on the processing pool, where
+   * a burst of pull requests would starve the processors and the event loops.
    */
-  static Future<float[]> embed(Vertx vertx, String text) {
-    return vertx.executeBlocking(() -> embedNow(text), true);
+  static Future<float[]> embed(WorkerExecutor matching, String text) {
+    return matching.executeBlocking(() -> embedNow(text), false);
   }
 
   /** Loads the model in the background so the first pull request does not pay for it. */
-  static void warmUp(Vertx vertx) {
-    vertx.executeBlocking(TextEmbedder::model, false)
+  static void warmUp(WorkerExecutor matching) {
+    matching.executeBlocking(TextEmbedder::model, false)
       .onFailure(e -> log.error("Embedding model failed to load: {}", e.toString()));
   }
 

@@ -59,7 +59,7 @@ final class MatchingFixture implements AutoCloseable {
   JobOutcome embed(long issueId) throws Exception {
     Job job = new Job(issueId, "issue-embedding", null, new JsonObject().put("issue_id", issueId), 0, 1, false,
       null, null, null, null);
-    return MatchingDeployment.embeddingHandler(vertx, pool).handle(job).await(30, TimeUnit.SECONDS);
+    return MatchingDeployment.embeddingHandler(vertx, HookyardConfig.from(Map.of()), pool).handle(job).await(30, TimeUnit.SECONDS);
   }
 
   /** A matching request answered by the verticle. */

@@ -1,5 +1,6 @@
 package dev.hookyard.processors.matching;
 
+import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.testing.Eventually;
 import dev.hookyard.common.queue.Enqueue;
 import dev.hookyard.common.Queues;
@@ -45,7 +46,7 @@ class MatchingSemanticTest {
   void embeddingJob() throws Exception {
     long issue = fx.issue(workspace, "HY-1", "Login page crashes when password is empty", "Stack trace attached.", "Backlog");
     fx.vertx.deployVerticle(() -> new JobWorker(new JobQueue(fx.pool), Queues.ISSUE_EMBEDDING,
-        MatchingDeployment.embeddingHandler(fx.vertx, fx.pool), QueueSettings.defaults().withPoll(100)),
+        MatchingDeployment.embeddingHandler(fx.vertx, HookyardConfig.from(Map.of()), fx.pool), QueueSettings.defaults().withPoll(100)),
       new io.vertx.core.DeploymentOptions()).await(10, TimeUnit.SECONDS);
 
     JsonObject first = runJob(issue);
