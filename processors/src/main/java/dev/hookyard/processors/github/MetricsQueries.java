@@ -6,8 +6,10 @@ final class MetricsQueries {
   /**
    * Rebuilds repository $1's rollup from its facts: of every day, or of days $2 alone
    * ({@code onDays}; run after the matching delete, in one transaction). A review counts
-   * if it is its reviewer's first of the pull request, so that choice is made over all
-   * of them before the days are picked.
+   * if it is its reviewer's first of the pull request (of two at one time, the lower id):
+   * each review of the days is checked against that reviewer's others of the pull
+   * request, so the days are picked first and read through their indexes (V18), and a
+   * rollup of a few days reads those days' facts, not the repository's history.
    */
   private static String rollUp(boolean onDays) {
     String commitDay = "(coalesce(c.committed_at, c.created_at) AT TIME ZONE 'UTC')::date";
@@ -23,11 +25,14 @@ final class MetricsQueries {
         UNION ALL
         SELECT coalesce(r.reviewer_user_id, """ + userOf("r.reviewer_github_id", "r.reviewer_login") + """
                ), (r.submitted_at AT TIME ZONE 'UTC')::date, 0, NULL, r.turnaround_s, 0, NULL, 0, 0, 0, 0
-          FROM (SELECT DISTINCT ON (pull_request_id, reviewer_github_id) *
-                  FROM pull_request_reviews
-                 WHERE repository_id = $1 AND turnaround_s IS NOT NULL
-                 ORDER BY pull_request_id, reviewer_github_id, submitted_at) r
-         WHERE true""" + onDay(onDays, "(r.submitted_at AT TIME ZONE 'UTC')::date") + """
+          FROM pull_request_reviews r
+         WHERE r.repository_id = $1 AND r.turnaround_s IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM pull_request_reviews e
+                            WHERE e.pull_request_id = r.pull_request_id
+                              AND e.reviewer_github_id IS NOT DISTINCT FROM r.reviewer_github_id
+                              AND e.turnaround_s IS NOT NULL
+                              AND (e.submitted_at < r.submitted_at OR (e.submitted_at = r.submitted_at AND e.id < r.id)))"""
+      + onDay(onDays, "(r.submitted_at AT TIME ZONE 'UTC')::date") + """
 
         UNION ALL
         SELECT coalesce(i.resolver_user_id, """ + userOf("i.resolver_github_id", "i.resolver_login") + """

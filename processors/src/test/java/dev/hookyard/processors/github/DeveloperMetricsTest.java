@@ -1,5 +1,6 @@
 package dev.hookyard.processors.github;
 
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Tuple;
 import org.junit.jupiter.api.AfterAll;
@@ -7,15 +8,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 import static dev.hookyard.processors.github.Payloads.REPO;
 import static dev.hookyard.processors.github.Payloads.account;
 import static dev.hookyard.processors.github.Payloads.issue;
 import static dev.hookyard.processors.github.Payloads.pullRequest;
+import static dev.hookyard.processors.github.Payloads.repository;
 import static dev.hookyard.processors.github.Payloads.review;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -115,5 +119,67 @@ class DeveloperMetricsTest {
     assertThat(fx.count("SELECT issues_opened FROM developer_activity WHERE repository_id = $1 AND user_id = $2 AND day = '2026-10-01'",
       repo, carol)).isEqualTo(1);
     assertThat(fx.count("SELECT count(*) FROM developer_activity_dirty WHERE repository_id = $1", repo)).isZero();
+  }
+
+  @Test
+  @DisplayName("A rollup of changed days reads those days' pull requests, reviews and issues, not the repository's history")
+  void changedDaysReadOnlyTheirFacts() throws Exception {
+    long history = fx.track("core", "acme/long-history", "main");
+    long dev = fx.user("dana", "dana@acme.test", 4004L);
+    // Three thousand of each fact, all on one old day, written as one statement each.
+    fx.execute("""
+      INSERT INTO pull_requests (id, repository_id, number, state, created_at, updated_at, merged_at, cycle_time_s, author_user_id)
+      SELECT 5000000 + g, $1, g, 'MERGED', '2025-01-01T00:00:00Z', '2025-01-01T06:00:00Z', '2025-01-01T06:00:00Z', 21600, $2
+        FROM generate_series(1, 3000) g""", history, dev);
+    fx.execute("""
+      INSERT INTO pull_request_reviews (id, pull_request_id, repository_id, reviewer_github_id, reviewer_user_id, state,
+                                        submitted_at, pr_created_at, turnaround_s)
+      SELECT 6000000 + g, 5000000 + g, $1, 4004, $2, 'approved', '2025-01-01T02:00:00Z', '2025-01-01T00:00:00Z', 7200
+        FROM generate_series(1, 3000) g""", history, dev);
+    fx.execute("""
+      INSERT INTO repository_issues (id, repository_id, number, state, created_at, updated_at, closed_at, resolution_s,
+                                     author_user_id, resolver_user_id)
+      SELECT 7000000 + g, $1, g, 'CLOSED', '2025-01-01T00:00:00Z', '2025-01-01T03:00:00Z', '2025-01-01T03:00:00Z', 10800, $2, $2
+        FROM generate_series(1, 3000) g""", history, dev);
+    fx.execute("ANALYZE pull_requests, pull_request_reviews, repository_issues");
+    // One more of each on the day that changes.
+    JsonObject repository = repository(4343, "acme/long-history");
+    deliverAll(Map.of(
+      "h-pr", pullRequest("closed", 5999999, 9999, "closed", true,
+        "2026-10-10T00:00:00Z", "2026-10-10T02:00:00Z", "2026-10-10T02:00:00Z", "2026-10-10T02:00:00Z").put("repository", repository),
+      "h-review", review("submitted", 6999999, 5999999, "dana", 4004, "2026-10-10T01:00:00Z", "2026-10-10T00:00:00Z")
+        .put("repository", repository),
+      "h-issue", issue("closed", 7999999, 9998, "closed",
+        "2026-10-10T00:00:00Z", "2026-10-10T03:00:00Z", "2026-10-10T03:00:00Z", account("dana", 4004)).put("repository", repository)));
+
+    Tuple onDay = Tuple.of(history, (Object) new LocalDate[] {LocalDate.parse("2026-10-10")});
+    JsonObject plan = fx.pool.getConnection().compose(conn -> conn.begin().compose(tx -> conn.preparedQuery(MetricsQueries.CLEAR_DAYS)
+          .execute(onDay)
+          .compose(v -> conn.preparedQuery("EXPLAIN (ANALYZE, FORMAT JSON) " + MetricsQueries.ROLL_UP_DAYS).execute(onDay))
+          .map(rows -> rows.iterator().next().getJsonArray(0).getJsonObject(0).getJsonObject("Plan"))
+          .eventually(tx::rollback))
+        .eventually(conn::close))
+      .await(10, TimeUnit.SECONDS);
+    long read = rowsRead(plan);
+
+    assertThat(read).as("rows of pull_requests, pull_request_reviews and repository_issues read by the rollup of one day")
+      .isLessThan(100);
+    // dana's review (her first of the PR) and the issue she resolved count on that day.
+    assertThat(fx.count("SELECT issues_closed + cardinality(review_turnarounds_s) "
+      + "FROM developer_activity WHERE repository_id = $1 AND user_id = $2 AND day = '2026-10-10'", history, dev)).isEqualTo(2);
+  }
+
+  /** Rows the plan's scans of pull_requests, pull_request_reviews and repository_issues went through, kept or not. */
+  private static long rowsRead(JsonObject node) {
+    long read = 0;
+    if (Set.of("pull_requests", "pull_request_reviews", "repository_issues").contains(node.getString("Relation Name", ""))) {
+      read += node.getLong("Actual Loops", 1L) * (node.getLong("Actual Rows", 0L) + node.getLong("Rows Removed by Filter", 0L)
+        + node.getLong("Rows Removed by Index Recheck", 0L));
+    }
+    JsonArray children = node.getJsonArray("Plans", new JsonArray());
+    for (int i = 0; i < children.size(); i++) {
+      read += rowsRead(children.getJsonObject(i));
+    }
+    return read;
   }
 }
