@@ -7,6 +7,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.http.WebSocket;
+import io.vertx.core.http.WebSocketClient;
 import io.vertx.core.http.WebSocketConnectOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
@@ -29,10 +30,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 class BoardLiveTest {
 
   private GatewayFixture gw;
+  // Held for the whole test: a client nothing refers to is closed by the garbage collector, connections and all.
+  private WebSocketClient sockets;
+  private HttpClient streams;
 
   @BeforeEach
   void start(Vertx vertx) throws Exception {
     gw = GatewayFixture.start(vertx, Map.of());
+    sockets = vertx.createWebSocketClient();
+    streams = vertx.createHttpClient();
     for (String ws : List.of("acme", "other")) {
       assertThat(post("/api/v1/workspaces", new JsonObject().put("slug", ws).put("name", ws).put("issue_prefix", ws.toUpperCase()))
         .statusCode()).isEqualTo(201);
@@ -88,9 +94,9 @@ class BoardLiveTest {
   }
 
   /** A raw SockJS WebSocket speaking the bridge's JSON frames. */
-  private BlockingQueue<JsonObject> bridge(Vertx vertx, String uri, List<JsonObject> frames) throws Exception {
+  private BlockingQueue<JsonObject> bridge(String uri, List<JsonObject> frames) throws Exception {
     BlockingQueue<JsonObject> received = new LinkedBlockingQueue<>();
-    WebSocket ws = vertx.createWebSocketClient().connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port)
+    WebSocket ws = sockets.connect(new WebSocketConnectOptions().setHost("127.0.0.1").setPort(gw.port)
       .setURI(uri)).await(20, TimeUnit.SECONDS);
     // The raw WebSocket transport sends the bridge frames as binary or text messages.
     ws.handler(data -> received.add(new JsonObject(data)));
@@ -107,11 +113,11 @@ class BoardLiveTest {
 
   @Test
   @DisplayName("A SockJS client with a board token receives its board's messages; it is refused without a token, with another workspace's, outside board.*, and when it sends or publishes")
-  void sockJsBridge(Vertx vertx) throws Exception {
+  void sockJsBridge() throws Exception {
     String token = boardToken("acme");
     String otherToken = boardToken("other");
-    BlockingQueue<JsonObject> viaHeader = bridge(vertx, "/eventbus/websocket", List.of(register("board.acme", token)));
-    BlockingQueue<JsonObject> viaUrl = bridge(vertx, "/eventbus/websocket?token=" + token, List.of(register("board.acme", null)));
+    BlockingQueue<JsonObject> viaHeader = bridge("/eventbus/websocket", List.of(register("board.acme", token)));
+    BlockingQueue<JsonObject> viaUrl = bridge("/eventbus/websocket?token=" + token, List.of(register("board.acme", null)));
     Thread.sleep(300);
     String id = issue("Live over the bridge");
     for (BlockingQueue<JsonObject> client : List.of(viaHeader, viaUrl)) {
@@ -130,7 +136,7 @@ class BoardLiveTest {
       List.of(new JsonObject().put("type", "send").put("address", "board.acme").put("body", new JsonObject()),
         new JsonObject().put("type", "publish").put("address", "board.acme").put("body", new JsonObject())),
       List.of(new JsonObject().put("type", "publish").put("address", "users.changed").put("body", new JsonObject())))) {
-      BlockingQueue<JsonObject> client = bridge(vertx, "/eventbus/websocket", refused);
+      BlockingQueue<JsonObject> client = bridge("/eventbus/websocket", refused);
       for (int i = 0; i < refused.size(); i++) {
         JsonObject err = client.poll(10, TimeUnit.SECONDS);
         assertThat(err).as("answer to %s", refused).isNotNull();
@@ -141,9 +147,8 @@ class BoardLiveTest {
   }
 
   /** Opens an SSE stream and collects its messages' data. */
-  private BlockingQueue<JsonObject> events(Vertx vertx, String token, String lastEventId) throws Exception {
+  private BlockingQueue<JsonObject> events(String token, String lastEventId) throws Exception {
     BlockingQueue<JsonObject> out = new LinkedBlockingQueue<>();
-    HttpClient http = vertx.createHttpClient();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost("127.0.0.1").setPort(gw.port)
       .setURI("/api/v1/workspaces/acme/board/events?token=" + token);
     if (lastEventId != null) {
@@ -151,7 +156,7 @@ class BoardLiveTest {
     }
     StringBuilder pending = new StringBuilder();
     // The handler is set as the response arrives, on its event loop, so no early chunk is missed.
-    HttpClientResponse res = http.request(options).compose(req -> req.send()).map(r -> {
+    HttpClientResponse res = streams.request(options).compose(req -> req.send()).map(r -> {
       r.handler(chunk -> {
         pending.append(chunk.toString());
         int end;
@@ -174,9 +179,9 @@ class BoardLiveTest {
 
   @Test
   @DisplayName("Server-Sent Events carry the board's messages live, and a client coming back with Last-Event-ID gets exactly what it missed")
-  void serverSentEvents(Vertx vertx) throws Exception {
+  void serverSentEvents() throws Exception {
     String token = boardToken("acme");
-    BlockingQueue<JsonObject> live = events(vertx, token, null);
+    BlockingQueue<JsonObject> live = events(token, null);
     Thread.sleep(300);
     String id = issue("Seen over SSE");
     JsonObject created = live.poll(10, TimeUnit.SECONDS);
@@ -189,7 +194,7 @@ class BoardLiveTest {
     assertThat(first.getString("to")).isEqualTo("Investigating");
     assertThat(second.getString("to")).isEqualTo("In Progress");
 
-    BlockingQueue<JsonObject> resumed = events(vertx, token, String.valueOf(created.getLong("id")));
+    BlockingQueue<JsonObject> resumed = events(token, String.valueOf(created.getLong("id")));
     assertThat(resumed.poll(10, TimeUnit.SECONDS).getLong("id")).isEqualTo(first.getLong("id"));
     assertThat(resumed.poll(10, TimeUnit.SECONDS).getLong("id")).isEqualTo(second.getLong("id"));
     move(id, "In Review");

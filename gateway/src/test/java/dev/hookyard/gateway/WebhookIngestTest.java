@@ -170,6 +170,7 @@ class WebhookIngestTest {
         }
         return req.end().compose(v -> req.response());
       }).await(20, TimeUnit.SECONDS);
+    http.close();
     assertThat(streamed.statusCode()).isEqualTo(413);
     assertThat(deliveries()).isZero();
   }
