@@ -17,14 +17,20 @@ import java.util.Map;
 /**
  * The jobs a worker has claimed and not yet settled. A job is settled as soon as it
  * finishes — settlements that finish while one is being written share the next
- * statement — and every third of a lease the leases of the jobs still in hand are
- * renewed, so no other worker takes a job this one still works on or will start. Used
- * on the worker's context only.
+ * statement, up to {@link #MAX_SETTLE_BATCH} of them — and every third of a lease the
+ * leases of the jobs still in hand are renewed, so no other worker takes a job this one
+ * still works on or will start. Used on the worker's context only.
  */
 final class JobsInHand {
 
   private static final Logger log = LoggerFactory.getLogger(JobsInHand.class);
   private static final int SETTLE_TRIES = 5;
+  /**
+   * Settlements written by one statement at most: the rest follow in the next. Unbounded,
+   * a slow settle let the next one grow with every job finished meanwhile, and each grew
+   * slower with its size (tens of thousands of rows in one statement, minutes each).
+   */
+  static final int MAX_SETTLE_BATCH = 500;
 
   private final Vertx vertx;
   private final JobQueue queue;
@@ -96,8 +102,9 @@ final class JobsInHand {
       return;
     }
     writing = true;
-    List<JobQueue.Settlement> batch = new ArrayList<>(pending);
-    pending.clear();
+    List<JobQueue.Settlement> first = pending.subList(0, Math.min(pending.size(), MAX_SETTLE_BATCH));
+    List<JobQueue.Settlement> batch = new ArrayList<>(first);
+    first.clear();
     queue.settle(workerId, batch).onComplete(ar -> {
       writing = false;
       if (ar.failed()) {

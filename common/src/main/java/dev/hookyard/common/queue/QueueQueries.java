@@ -54,17 +54,22 @@ final class QueueQueries {
    * and worker guard stop a worker whose lease expired from overwriting a newer attempt.
    * Returns one row: how many jobs it settled. A job is running exactly while it has a
    * {@code locked_by} (a table constraint), so the guard needs no status test; rows are
-   * found by their ids ({@code = ANY}), never by walking the running jobs, whose number
-   * the planner cannot know. Planned at each call, as the claim is: a plan kept from a
-   * nearly empty queue joined the ids to a sequential scan of the whole queue.
+   * found by their ids, never by walking the running jobs, whose number the planner
+   * cannot know. The worker is a column of the settlements ({@code u.worker}), so the
+   * guard is a join condition the planner cannot read as a filter: as {@code locked_by =
+   * $7} it was estimated from statistics taken while every job waited (no job locked by
+   * anyone, so one row for this worker), and the plan built on that one row walked the
+   * queue's whole key index once per settled job. Planned at each call, as the claim is:
+   * a plan kept from a nearly empty queue joined the ids to a sequential scan of the
+   * whole queue.
    */
   static final String COMPLETE = Database.PLANNED_EACH_CALL + """
-    WITH u AS (
-      SELECT * FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+    WITH u AS MATERIALIZED (
+      SELECT *, $7::text AS worker FROM unnest($1::bigint[], $2::int[], $3::text[], $4::text[], $5::text[], $6::bigint[])
                AS u(id, attempt, status, result, error, delay_ms)
     ), finished AS (
       DELETE FROM job_queue j USING u
-       WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = $7
+       WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = u.worker
          AND u.status IN ('done', 'ignored', 'dead')
       RETURNING j.id, j.queue, j.delivery_id, j.payload, j.dedupe_key, j.priority, u.status, j.attempts, u.result,
                 coalesce(u.error, j.last_error) AS last_error, j.created_at
@@ -80,7 +85,7 @@ final class QueueQueries {
              run_at = now() + coalesce(u.delay_ms, 0) * interval '1 millisecond',
              locked_by = NULL, updated_at = now()
         FROM u
-       WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = $7
+       WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = u.worker
          AND u.status IN ('queued', 'failed')
       RETURNING 1
     )
@@ -89,13 +94,16 @@ final class QueueQueries {
 
   /**
    * Extends the lease of this worker's jobs still in hand ($1 ids, $2 attempts) by $4 ms;
-   * a job another worker has since claimed (a newer attempt) is left alone. Planned at
-   * each call, for the same reason as the settle.
+   * a job another worker has since claimed (a newer attempt) is left alone. The worker is
+   * a column and the statement planned at each call, for the same reasons as the settle.
    */
   static final String RENEW = Database.PLANNED_EACH_CALL + """
+    WITH u AS MATERIALIZED (
+      SELECT *, $3::text AS worker FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt)
+    )
     UPDATE job_queue j SET run_at = now() + $4 * interval '1 millisecond'
-      FROM unnest($1::bigint[], $2::int[]) AS u(id, attempt)
-     WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = $3
+      FROM u
+     WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = u.worker
     """;
 
   /** A job of queue $1 (payload $2, priority $4, delivery $5); with a dedupe key $3 already taken, none. */

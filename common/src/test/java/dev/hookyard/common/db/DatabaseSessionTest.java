@@ -18,12 +18,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class DatabaseSessionTest {
 
   @Test
-  void aSessionIdleInATransactionIsEndedAfterTheLease() throws Exception {
+  void aSessionIdleInATransactionIsEndedAfterTheLeaseAndNoStatementIsJitCompiled() throws Exception {
     PgConnectOptions db = TestDatabase.fresh();
     Vertx vertx = Vertx.vertx();
     try (Database database = Database.open(HookyardConfig.from(Map.of(HookyardConfig.DB_URL, TestDatabase.url(db),
       HookyardConfig.QUEUE_LEASE_MS, "1500")), Files.createTempDirectory("hookyard-db"))) {
       Pool pool = database.pool(vertx, 2);
+      assertThat(pool.query("SHOW jit").execute().await(10, TimeUnit.SECONDS).iterator().next().getString(0)).isEqualTo("off");
+      assertThat(database.workPool(vertx, 1).query("SHOW jit").execute().await(10, TimeUnit.SECONDS).iterator().next()
+        .getString(0)).isEqualTo("off");
       assertThat(pool.query("SHOW idle_in_transaction_session_timeout").execute().await(10, TimeUnit.SECONDS)
         .iterator().next().getString(0)).isEqualTo("1500ms");
       var conn = pool.getConnection().await(10, TimeUnit.SECONDS);

@@ -53,6 +53,40 @@ class JobQueueClaimPlanTest {
     assertThat(seqScans(pool) - scansBefore).as("sequential scans of job_queue by the claim and the settle").isZero();
   }
 
+  @Test
+  @Timeout(60)
+  @DisplayName("A settle and a renewal after statistics taken while every job waited read their own jobs by key, not the whole queue's key index")
+  void settleAndRenewReadOnlyTheirJobs(Vertx vertx) throws Exception {
+    Pool pool = Database.createPool(vertx, TestDatabase.fresh(), 1);
+    JobQueue queue = new JobQueue(pool);
+    pool.query("INSERT INTO job_queue (queue, payload) SELECT 'plan-test', jsonb_build_object('n', g) FROM generate_series(1, 3000) g")
+      .execute().await(10, TimeUnit.SECONDS);
+    // What autovacuum sees in a backlog: no job locked by anyone, so none by this worker.
+    pool.query("ANALYZE job_queue").execute().await(10, TimeUnit.SECONDS);
+    List<Job> claimed = queue.claim("plan-test", "worker-1", 50, 60_000).await(10, TimeUnit.SECONDS);
+    assertThat(claimed).hasSize(50);
+
+    long before = keyReads(pool);
+    assertThat(queue.renew("worker-1", claimed, 60_000).await(10, TimeUnit.SECONDS)).isEqualTo(50);
+    long renewReads = keyReads(pool) - before;
+    int settled = queue.settle("worker-1", claimed.stream().map(j -> JobQueue.Settlement.of(j, JobOutcome.done())).toList())
+      .await(10, TimeUnit.SECONDS);
+    long settleReads = keyReads(pool) - before - renewReads;
+
+    assertThat(settled).isEqualTo(50);
+    // Each statement reads the 50 claimed rows (the settle once to move them, once to
+    // find none left to requeue); walking the key index reads all 3,000.
+    assertThat(renewReads).as("job_queue_pkey entries read by the renewal").isLessThanOrEqualTo(150);
+    assertThat(settleReads).as("job_queue_pkey entries read by the settle").isLessThanOrEqualTo(300);
+  }
+
+  /** Entries read from job_queue's key index so far, with this backend's own counts flushed first. */
+  private static long keyReads(Pool pool) throws Exception {
+    pool.query("SELECT pg_stat_force_next_flush()").execute().await(10, TimeUnit.SECONDS);
+    return pool.query("SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'job_queue_pkey'").execute()
+      .await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+  }
+
   /** Sequential scans of job_queue so far, with this backend's own counts flushed first. */
   private static long seqScans(Pool pool) throws Exception {
     pool.query("SELECT pg_stat_force_next_flush()").execute().await(10, TimeUnit.SECONDS);
