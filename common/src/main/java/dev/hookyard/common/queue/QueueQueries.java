@@ -53,15 +53,18 @@ final class QueueQueries {
    * ignored, dead) move to the history; retries and releases stay queued. The attempt
    * and worker guard stop a worker whose lease expired from overwriting a newer attempt.
    * Returns one row: how many jobs it settled. A job is running exactly while it has a
-   * {@code locked_by} (a table constraint), so the guard needs no status test; rows are
-   * found by their ids, never by walking the running jobs, whose number the planner
-   * cannot know. The worker is a column of the settlements ({@code u.worker}), so the
-   * guard is a join condition the planner cannot read as a filter: as {@code locked_by =
-   * $7} it was estimated from statistics taken while every job waited (no job locked by
-   * anyone, so one row for this worker), and the plan built on that one row walked the
-   * queue's whole key index once per settled job. Planned at each call, as the claim is:
-   * a plan kept from a nearly empty queue joined the ids to a sequential scan of the
-   * whole queue.
+   * {@code locked_by} (a table constraint), so the guard needs no status test. Rows are
+   * found by their ids ({@code j.id = ANY($1)}, an index condition), never by walking the
+   * queue, whatever the planner believes of its size: statistics taken once a burst is
+   * drained (one live job in pages of finished ones) make it believe the queue holds a
+   * row or two however far it has grown since, and without that condition it walked the
+   * whole key index once per settlement (34 s for 500). The worker is a column of the
+   * settlements ({@code u.worker}), so the guard is a join condition and not a filter
+   * estimated from statistics taken while every job waited (none locked by anyone). At
+   * worst the join compares each settlement with each of its jobs' rows, and a statement
+   * carries at most {@link JobsInHand#MAX_SETTLE_BATCH}. Planned at each call, as the
+   * claim is: a plan kept from a nearly empty queue joined the ids to a sequential scan
+   * of the whole queue.
    */
   static final String COMPLETE = Database.PLANNED_EACH_CALL + """
     WITH u AS MATERIALIZED (
@@ -69,7 +72,7 @@ final class QueueQueries {
                AS u(id, attempt, status, result, error, delay_ms)
     ), finished AS (
       DELETE FROM job_queue j USING u
-       WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = u.worker
+       WHERE j.id = ANY($1) AND j.id = u.id AND j.attempts = u.attempt AND j.locked_by = u.worker
          AND u.status IN ('done', 'ignored', 'dead')
       RETURNING j.id, j.queue, j.delivery_id, j.payload, j.dedupe_key, j.priority, u.status, j.attempts, u.result,
                 coalesce(u.error, j.last_error) AS last_error, j.created_at
@@ -85,7 +88,7 @@ final class QueueQueries {
              run_at = now() + coalesce(u.delay_ms, 0) * interval '1 millisecond',
              locked_by = NULL, updated_at = now()
         FROM u
-       WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = u.worker
+       WHERE j.id = ANY($1) AND j.id = u.id AND j.attempts = u.attempt AND j.locked_by = u.worker
          AND u.status IN ('queued', 'failed')
       RETURNING 1
     )
@@ -103,7 +106,7 @@ final class QueueQueries {
     )
     UPDATE job_queue j SET run_at = now() + $4 * interval '1 millisecond'
       FROM u
-     WHERE j.id = u.id AND j.attempts = u.attempt AND j.locked_by = u.worker
+     WHERE j.id = ANY($1) AND j.id = u.id AND j.attempts = u.attempt AND j.locked_by = u.worker
     """;
 
   /** A job of queue $1 (payload $2, priority $4, delivery $5); with a dedupe key $3 already taken, none. */
