@@ -67,37 +67,7 @@ done
 
 curl -sf "$BASE/metrics" >"$tmp/metrics-after.txt"
 echo "matching layers (ms, from the buckets of /metrics scraped before the PRs, as the measured ones begin, and after; a bucket's upper bound; $ISSUES open issues, top-$TOP_K, LLM answering in $LLM_DELAY_MS ms):"
-python3 - "$tmp/metrics-before.txt" "$tmp/metrics-warm.txt" "$tmp/metrics-after.txt" "$WARMUP" <<'PY'
-import re, sys
-def buckets(path):
-    v = {}
-    try:
-        lines = open(path).readlines()
-    except FileNotFoundError:
-        return v
-    for line in lines:
-        m = re.match(r'hookyard_matching_layer_seconds_bucket\{(.*)\} ([0-9.eE+-]+)$', line.strip())
-        if m:
-            labels = dict(re.findall(r'(\w+)="([^"]*)"', m.group(1)))
-            v.setdefault(labels["layer"], {})[float(labels["le"])] = float(m.group(2))
-    return v
-def quantile(d, q):
-    bounds = sorted(d)
-    for b in bounds:
-        if d[b] >= q * d[bounds[-1]]:
-            return b * 1000
-    return float("nan")
-before, warm, after = (buckets(p) for p in sys.argv[1:4])
-parts = [("the first %s PRs" % sys.argv[4], before, warm), ("after them", warm, after)] if warm else [("all PRs", before, after)]
-for layer in ("explicit", "embed", "semantic", "llm"):
-    cells = []
-    for title, x, y in parts:
-        a = y.get(layer, {})
-        d = {b: a[b] - x.get(layer, {}).get(b, 0) for b in a}
-        n = d[max(d)] if d else 0
-        cells.append("%s: p50 %7.2f  p99 %7.2f  (%d)" % (title, quantile(d, 0.5), quantile(d, 0.99), n) if n else "%s: none" % title)
-    print("  %-9s %s" % (layer, "   ".join(cells)))
-PY
+python3 bench/matching_report.py layers "$tmp/metrics-before.txt" "$tmp/metrics-warm.txt" "$tmp/metrics-after.txt" "$WARMUP"
 echo "job handler time by queue (mean ms, from /metrics):"
 curl -sf "$BASE/metrics" | python3 -c '
 import re, sys
@@ -110,28 +80,5 @@ for line in sys.stdin:
 for queue in ("webhook.pull_request", "board-automation", "board-matching", "issue-embedding"):
     if counts.get(queue):
         print("  %-21s %6d jobs   mean %8.2f" % (queue, counts[queue], sums[queue] / counts[queue] * 1000))'
-python3 - "$tmp/metrics-before.txt" "$tmp/metrics-warm.txt" "$tmp/metrics-after.txt" "$WARMUP" <<'PY'
-import re, sys
-def waits(path):
-    v = {}
-    try:
-        lines = open(path).readlines()
-    except FileNotFoundError:
-        return v
-    for line in lines:
-        m = re.match(r'vertx_pool_queue_time_seconds_(sum|count)\{(.*pool_type="sql".*)\} ([0-9.eE+-]+)$', line.strip())
-        if m:
-            name = dict(re.findall(r'(\w+)="([^"]*)"', m.group(2)))["pool_name"]
-            v.setdefault(name, {})[m.group(1)] = float(m.group(3))
-    return v
-before, warm, after = (waits(p) for p in sys.argv[1:4])
-parts = [("the first %s PRs" % sys.argv[4], before, warm), ("after them", warm, after)] if warm else [("all PRs", before, after)]
-for name in sorted(after):
-    cells = []
-    for title, x, y in parts:
-        count = y[name].get("count", 0) - x.get(name, {}).get("count", 0)
-        total = y[name].get("sum", 0) - x.get(name, {}).get("sum", 0)
-        cells.append("%s: %d, mean wait %.2f ms" % (title, count, total / count * 1000) if count else "%s: none" % title)
-    print("database connections taken, pool %s   %s" % (name, "   ".join(cells)))
-PY
+python3 bench/matching_report.py waits "$tmp/metrics-before.txt" "$tmp/metrics-warm.txt" "$tmp/metrics-after.txt" "$WARMUP"
 echo "dead letters: $dead"
