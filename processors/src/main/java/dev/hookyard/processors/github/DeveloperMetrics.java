@@ -14,9 +14,6 @@ import io.vertx.sqlclient.Tuple;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Developer metrics are rolled up per repository, user and day by a debounced job:
@@ -30,36 +27,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class DeveloperMetrics {
 
-  /** A repository's rollups take at most this share of the time: the next waits this many times the last one's length. */
-  static final int ROLLUP_SHARE = 10;
-  /** The longest a rollup is put off for its cost (the configured debounce, when longer, still applies). */
-  static final long MAX_COST_DELAY_MS = 300_000;
-
   private final Pool pool;
   private final long debounceMs;
-  /** How long each repository's last rollup in this process took, in ms. */
-  private final Map<Long, Long> lastRollupMs = new ConcurrentHashMap<>();
 
   DeveloperMetrics(Pool pool, long debounceMs) {
     this.pool = pool;
     this.debounceMs = debounceMs;
   }
 
-  /**
-   * Asks for a recomputation of the repository's metrics; call it after the facts are
-   * committed. It waits the debounce delay, or ten times the repository's last rollup
-   * when that is longer: a monorepo whose changed days hold a hundred thousand commits
-   * takes a second or more per rollup, and would otherwise spend a fifth of the
-   * database's time rolling up.
-   */
+  /** Asks for a recomputation of the repository's metrics; call it after the facts are committed. */
   Future<Void> recomputeSoon(long repositoryId) {
     return Enqueue.debounced(pool, Queues.DEVELOPER_METRICS, new JsonObject().put("repository_id", repositoryId),
-      "developer-metrics:" + repositoryId, delayMs(debounceMs, lastRollupMs.getOrDefault(repositoryId, 0L))).mapEmpty();
-  }
-
-  /** The delay before a rollup, given the debounce and how long the repository's last one took. */
-  static long delayMs(long debounceMs, long lastRollupMs) {
-    return Math.max(debounceMs, Math.min(MAX_COST_DELAY_MS, ROLLUP_SHARE * lastRollupMs));
+      "developer-metrics:" + repositoryId, debounceMs).mapEmpty();
   }
 
   /** The {@code developer-metrics} queue's handler. */
@@ -69,7 +48,6 @@ final class DeveloperMetrics {
       throw new PermanentJobFailure("developer-metrics job " + job.id() + " names no repository");
     }
     Tuple repository = Tuple.of(id.longValue());
-    long started = System.nanoTime();
     return pool.withTransaction(conn -> conn.preparedQuery(MetricsQueries.START_RUN).execute(repository).compose(run -> {
         boolean full = run.iterator().next().getBoolean(0);
         return conn.preparedQuery(MetricsQueries.TAKE_DAYS).execute(repository).compose(taken -> {
@@ -87,7 +65,6 @@ final class DeveloperMetrics {
             .map(rolled -> rolled.rowCount() + " user-days of " + days.size() + " changed days");
         });
       }))
-      .onSuccess(n -> lastRollupMs.put(id.longValue(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)))
       .map(n -> JobOutcome.done(n + " for repository " + id));
   }
 }

@@ -79,16 +79,6 @@ class DeveloperMetricsTest {
   }
 
   @Test
-  @DisplayName("A rollup waits the debounce delay, or ten times the repository's last rollup when that is longer, at most five minutes")
-  void costlyRollupsWaitLonger() {
-    assertThat(DeveloperMetrics.delayMs(5_000, 0)).isEqualTo(5_000);
-    assertThat(DeveloperMetrics.delayMs(5_000, 120)).isEqualTo(5_000);
-    assertThat(DeveloperMetrics.delayMs(5_000, 1_300)).isEqualTo(13_000);
-    assertThat(DeveloperMetrics.delayMs(5_000, 90_000)).isEqualTo(300_000);
-    assertThat(DeveloperMetrics.delayMs(600_000, 90_000)).isEqualTo(600_000);
-  }
-
-  @Test
   @DisplayName("Rolling up only the changed days gives what a rebuild of every day gives: a reopened issue leaves its close day, an earlier review takes over from a later one; a new user makes the next rollup claim older facts")
   void changedDaysMatchARebuild() throws Exception {
     long alice = fx.user("alice", "alice@acme.test", 1001L);
