@@ -5,7 +5,6 @@ import dev.hookyard.common.testing.TestDatabase;
 import io.vertx.core.Vertx;
 import io.vertx.junit5.VertxExtension;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
 import org.junit.jupiter.api.DisplayName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -83,18 +82,19 @@ class JobQueueClaimPlanTest {
     assertThat(settleReads).as("job_queue_pkey entries read by the settle").isLessThanOrEqualTo(300);
   }
 
-  /** Entries read from job_queue's key index so far, with this backend's own counts flushed first. */
+  /** Entries read from job_queue's key index so far. */
   private static long keyReads(Pool pool) throws Exception {
-    pool.query("SELECT pg_stat_force_next_flush()").execute().await(10, TimeUnit.SECONDS);
-    return pool.query("SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'job_queue_pkey'").execute()
-      .await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
+    return statistic(pool, "SELECT idx_tup_read FROM pg_stat_user_indexes WHERE indexrelname = 'job_queue_pkey'");
   }
 
-  /** Sequential scans of job_queue so far, with this backend's own counts flushed first. */
+  /** Sequential scans of job_queue so far. */
   private static long seqScans(Pool pool) throws Exception {
+    return statistic(pool, "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'job_queue'");
+  }
+
+  /** A cumulative statistic read by {@code sql}, with this backend's own counts flushed first. */
+  private static long statistic(Pool pool, String sql) throws Exception {
     pool.query("SELECT pg_stat_force_next_flush()").execute().await(10, TimeUnit.SECONDS);
-    Row row = pool.query("SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'job_queue'").execute()
-      .await(10, TimeUnit.SECONDS).iterator().next();
-    return row.getLong("seq_scan");
+    return pool.query(sql).execute().await(10, TimeUnit.SECONDS).iterator().next().getLong(0);
   }
 }
