@@ -5,6 +5,7 @@ import dev.hookyard.common.config.HookyardConfig;
 import dev.hookyard.common.queue.JobQueue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DisplayName;
@@ -18,6 +19,7 @@ import static dev.hookyard.processors.github.Payloads.commit;
 import static dev.hookyard.processors.github.Payloads.push;
 import static dev.hookyard.processors.github.Payloads.sha;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class PushProcessingTest {
 
@@ -107,6 +109,25 @@ class PushProcessingTest {
     assertThat(rows.get(0).getLong("author_user_id")).isEqualTo(erin);
     assertThat(rows.get(1).getLong("author_user_id")).isEqualTo(frank);
     assertThat(rows.get(2).getLong("author_user_id")).isNull();
+  }
+
+  @Test
+  @DisplayName("A repository whose facts are stored cannot be deleted: the delete is refused and its commits keep their repository")
+  void repositoriesAreKept() throws Exception {
+    long kept = fx.track("kept", "octo-org/kept", "main");
+    JsonObject payload = push("refs/heads/main", sha(0xC9), new JsonArray().add(commit(0xC9, "dev", "dev@acme.test", "k.txt")));
+    payload.put("repository", Payloads.repository(9090, "octo-org/kept"));
+    fx.deliver("push", "kept-push", payload);
+    assertThat(fx.awaitDelivery("kept-push").getString("status")).isEqualTo("done");
+    assertThat(fx.count("SELECT count(*) FROM commits WHERE repository_id = $1", kept)).isEqualTo(1);
+
+    assertThatThrownBy(() -> fx.execute("DELETE FROM repositories WHERE id = $1", kept))
+      .isInstanceOf(PgException.class).hasMessageContaining("never deleted")
+      .extracting(e -> ((PgException) e).getSqlState()).isEqualTo("23001");
+    assertThatThrownBy(() -> fx.execute("TRUNCATE repositories CASCADE"))
+      .isInstanceOf(PgException.class).hasMessageContaining("never deleted");
+    assertThat(fx.count("SELECT count(*) FROM commits c JOIN repositories r ON r.id = c.repository_id WHERE r.id = $1", kept))
+      .isEqualTo(1);
   }
 
   @Test
