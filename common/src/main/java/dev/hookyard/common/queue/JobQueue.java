@@ -33,8 +33,8 @@ public final class JobQueue {
 
   /** Claims up to {@code limit} runnable jobs of {@code queue}, with the delivery of each webhook job. */
   public Future<List<Job>> claim(String queue, String workerId, int limit, long leaseMs) {
-    return pool.preparedQuery(QueueQueries.CLAIM)
-      .execute(Tuple.of(queue, limit, leaseMs, workerId))
+    return pool.withTransaction(conn -> conn.query(QueueQueries.CLAIM_PLANNER).execute()
+        .compose(planner -> conn.preparedQuery(QueueQueries.CLAIM).execute(Tuple.of(queue, limit, leaseMs, workerId))))
       .map(JobQueue::toJobs);
   }
 
