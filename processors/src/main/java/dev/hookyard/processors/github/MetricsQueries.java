@@ -9,7 +9,10 @@ final class MetricsQueries {
    * if it is its reviewer's first of the pull request (of two at one time, the lower id):
    * each review of the days is checked against that reviewer's others of the pull
    * request, so the days are picked first and read through their indexes (V18), and a
-   * rollup of a few days reads those days' facts, not the repository's history.
+   * rollup of a few days reads those days' facts, not the repository's history. Commits
+   * are counted by author and day before their authors are looked up and the facts
+   * merged: a busy repository's days hold hundreds of thousands of commits of a few
+   * authors, and merging them one by one sorted all of them on disk.
    */
   private static String rollUp(boolean onDays) {
     String commitDay = "(coalesce(c.committed_at, c.created_at) AT TIME ZONE 'UTC')::date";
@@ -51,12 +54,15 @@ final class MetricsQueries {
         SELECT coalesce(c.author_user_id,
                         (SELECT u.id FROM users u WHERE lower(u.login) = lower(c.author_login) LIMIT 1),
                         (SELECT u.id FROM users u WHERE lower(u.email) = lower(c.author_email) ORDER BY u.id LIMIT 1)),
-               """ + commitDay + """
-      , 0, NULL, NULL, 0, NULL, 0, 1,
-               coalesce(c.additions, 0), coalesce(c.deletions, 0)
-          FROM commits c
-         WHERE c.repository_id = $1""" + onDay(onDays, commitDay) + """
+               c.day, 0, NULL, NULL, 0, NULL, 0, c.commits, c.additions, c.deletions
+          FROM (SELECT c.author_user_id, c.author_login, c.author_email, """ + commitDay + " AS day," + """
 
+                       count(*)::int AS commits, sum(coalesce(c.additions, 0))::bigint AS additions,
+                       sum(coalesce(c.deletions, 0))::bigint AS deletions
+                  FROM commits c
+                 WHERE c.repository_id = $1""" + onDay(onDays, commitDay) + """
+
+                 GROUP BY 1, 2, 3, 4) c
       )
       INSERT INTO developer_activity (repository_id, user_id, day, prs_merged, pr_cycle_times_s, review_turnarounds_s,
                                       issues_closed, issue_resolutions_s, issues_opened, commits, commit_additions,
