@@ -18,6 +18,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -143,12 +144,25 @@ final class PushProcessor {
     if (counted.isEmpty()) {
       return Future.succeededFuture(() -> { });
     }
+    // One index job per repository of the batch, for its newest push (of two at one time,
+    // the later): the job of an older push would find a newer one indexed and change
+    // nothing, and in a monorepo a batch's pushes are all one repository's.
+    Map<Long, Counted> newest = new LinkedHashMap<>();
+    Map<Long, OffsetDateTime> newestAt = new HashMap<>();
+    for (Counted c : counted) {
+      OffsetDateTime at = pushedAt(c.push().payload(), c.push().repository());
+      OffsetDateTime seen = newestAt.get(c.repositoryId());
+      if (seen == null || !at.isBefore(seen)) {
+        newest.put(c.repositoryId(), c);
+        newestAt.put(c.repositoryId(), at);
+      }
+    }
     List<JsonObject> index = new ArrayList<>();
     List<String> keys = new ArrayList<>();
-    for (Counted c : counted) {
+    for (Counted c : newest.values()) {
       index.add(new JsonObject().put("repository_id", c.repositoryId()).put("commit_sha", c.push().after()).put("ref", c.push().ref())
-        .put("pushed_at", pushedAt(c.push().payload(), c.push().repository()).toString()).put("default_branch", c.branch()));
-      keys.add("index-repository:" + c.repositoryId() + ":" + c.push().after());
+        .put("pushed_at", newestAt.get(c.repositoryId()).toString()).put("default_branch", c.branch()));
+      keys.add(indexKey(c));
     }
     Long[] repositoryIds = counted.stream().map(Counted::repositoryId).distinct().toArray(Long[]::new);
     List<Counted> measured = measureCommits ? counted.stream().filter(c -> !c.push().commits().isEmpty()).toList() : List.of();
@@ -176,9 +190,12 @@ final class PushProcessor {
           Future<Void> refreshed = Future.succeededFuture();
           for (int k = 0; k < counted.size(); k++) {
             Counted c = counted.get(k);
-            Long indexJob = created.get(keys.get(k));
-            outcomes[c.index()] = JobOutcome.done((indexJob != null ? "queued index job " + indexJob
-              : "index job for " + c.push().after() + " already queued") + ", " + c.push().commits().size() + " commits");
+            Counted indexed = newest.get(c.repositoryId());
+            Long indexJob = created.get(indexKey(indexed));
+            String indexing = indexed != c && !indexed.push().after().equals(c.push().after())
+              ? "indexed with the newer push " + indexed.push().after() + " of its batch"
+              : indexJob != null ? "queued index job " + indexJob : "index job for " + c.push().after() + " already queued";
+            outcomes[c.index()] = JobOutcome.done(indexing + ", " + c.push().commits().size() + " commits");
             Set<String> projectPlans = plansByRepository.getOrDefault(c.repositoryId(), Set.of());
             List<String> manifests = c.push().touched().stream().filter(f -> MANIFESTS.contains(f.substring(f.lastIndexOf('/') + 1))).toList();
             if (projectPlans.isEmpty() || (manifests.isEmpty() && c.push().touched().stream().noneMatch(projectPlans::contains))) {
@@ -195,6 +212,10 @@ final class PushProcessor {
           }
           return refreshed.map(v -> () -> after.forEach(Runnable::run));
         }));
+  }
+
+  private static String indexKey(Counted c) {
+    return "index-repository:" + c.repositoryId() + ":" + c.push().after();
   }
 
   /** Every commit of the counted pushes in one statement. */
