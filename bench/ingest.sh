@@ -58,7 +58,7 @@ if [[ -n "${RATE:-}" ]]; then
     CONNECTIONS="$CONNECTIONS" RUN_ID="$(date +%s)-$$" java -cp "$JAR" dev.hookyard.app.FixedRateLoad >"$tmp/run.out"
   cat "$tmp/run.out"
   val() { sed -n "s/^$1=//p" "$tmp/run.out"; }
-  read -r pending done ignored dead < <(job_totals)
+  read -r pending done ignored dead _ < <(job_totals)
   echo
   echo "fixed rate: $RATE/s for $DURATION s, all roles, REPOS=$REPOS, $CONNECTIONS connections"
   echo "achieved: $(val rate_per_s)/s   2xx: $(val responses_2xx)   non-2xx: $(val responses_non2xx)   errors: $(val errors)"

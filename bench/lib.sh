@@ -131,7 +131,8 @@ job_totals() {
 import json, sys
 s = json.load(sys.stdin)
 total = lambda *keys: sum(q.get(k, 0) for q in s.values() for k in keys)
-print(total("queued", "running", "failed"), total("done"), total("ignored"), total("dead"))'
+rollups = sum(q.get(k, 0) for name, q in s.items() if name == "developer-metrics" for k in ("queued", "running", "failed"))
+print(total("queued", "running", "failed"), total("done"), total("ignored"), total("dead"), rollups)'
 }
 
 job_table() {
@@ -226,10 +227,15 @@ print("p50 <= %s   p99 <= %s   (%d acks)" % (q(0.5), q(0.99), total))'
 }
 
 # Waits until every job (follow-ups included) is done; sets pending, done, ignored, dead.
+# Sets t_processed to when only developer-metrics rollups were left: they run a debounce
+# (HOOKYARD_METRICS_DEBOUNCE_MS, 5 s) after the facts that ask for them, so a run's last
+# job waits for it whatever the pipeline's speed.
 await_drained() {
-  local deadline=$(( $(date +%s) + ${DRAIN_TIMEOUT:-1800} ))
+  local deadline=$(( $(date +%s) + ${DRAIN_TIMEOUT:-1800} )) rollups
+  t_processed=""
   while :; do
-    read -r pending done ignored dead < <(job_totals)
+    read -r pending done ignored dead rollups < <(job_totals)
+    if [[ -z "$t_processed" ]] && (( pending == rollups )); then t_processed="$(now)"; fi
     (( pending == 0 )) && break
     (( $(date +%s) > deadline )) && { job_table >&2; die "jobs still pending after ${DRAIN_TIMEOUT:-1800} s"; }
     # The stats count the history, which costs the server being measured: ask often only near the end.

@@ -51,7 +51,7 @@ t0="$(now)"
 python3 bench/matching_load.py issues "$BASE" "$token" "$ISSUES"
 log "created in $(secs "$t0" "$(now)") s; waiting for their embeddings"
 while :; do
-  read -r pending _ _ _ < <(job_totals)
+  read -r pending _ _ _ _ < <(job_totals)
   (( pending == 0 )) && break
   sleep 1
 done
@@ -60,7 +60,7 @@ log "embeddings done $(secs "$t0" "$(now)") s after the first issue"
 curl -sf "$BASE/metrics" >"$tmp/metrics-before.txt"
 METRICS_AT_WARM_END="$tmp/metrics-warm.txt" python3 bench/matching_load.py prs "$BASE" "$token" "$secret" "$PRS" "$RATE" "$ISSUES" "$WARMUP"
 while :; do
-  read -r pending _ _ dead < <(job_totals)
+  read -r pending _ _ dead _ < <(job_totals)
   (( pending == 0 )) && break
   sleep 1
 done
