@@ -143,9 +143,14 @@ public final class Database implements AutoCloseable {
     return createPool(vertx, options, maxSize, "hookyard");
   }
 
-  /** {@code name}: the pool's {@code pool_name} in the {@code vertx_pool_*} metrics. */
+  /**
+   * {@code name}: the pool's {@code pool_name} in the {@code vertx_pool_*} metrics and its
+   * sessions' {@code application_name}.
+   */
   public static Pool createPool(Vertx vertx, PgConnectOptions options, int maxSize, String name) {
     PgConnectOptions o = new PgConnectOptions(options)
+      // Its sessions say which pool they are in pg_stat_activity.
+      .addProperty("application_name", name)
       .setCachePreparedStatements(true)
       .setPreparedStatementCacheSqlFilter(Database::cached)
       .setPipeliningLimit(16);
