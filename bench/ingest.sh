@@ -63,6 +63,7 @@ if [[ -n "${RATE:-}" ]]; then
   echo "fixed rate: $RATE/s for $DURATION s, all roles, REPOS=$REPOS, $CONNECTIONS connections"
   echo "achieved: $(val rate_per_s)/s   2xx: $(val responses_2xx)   non-2xx: $(val responses_non2xx)   errors: $(val errors)"
   echo "ack latency ms: p50 $(val latency_p50_ms)   p99 $(val latency_p99_ms)   p99.9 $(val latency_p999_ms)   max $(val latency_max_ms)"
+  echo "seconds with a p99 over 25 ms: $(val seconds_p99_over_25ms)   worst (second:p99 ms): $(val worst_seconds_p99_ms)"
   echo "jobs right after: pending $pending, done $done, ignored $ignored, dead $dead"
   echo "server-side ack latency ms (warm-up included): $(server_ack_quantiles)"
   stop_hookyard

@@ -127,7 +127,29 @@ public final class FixedRateLoad {
     System.out.printf("latency_p99_ms=%.2f%n", percentile(sorted, 0.99));
     System.out.printf("latency_p999_ms=%.2f%n", percentile(sorted, 0.999));
     System.out.printf("latency_max_ms=%.2f%n", sorted.length == 0 ? 0 : sorted[sorted.length - 1] / 1e6);
+    bySecond(latencies, (int) Math.min(n, latencies.length), rate);
     vertx.close();
+  }
+
+  /**
+   * The p99 of each measured second (requests by when they were due): how many seconds
+   * had one over 25 ms, and the five worst, so a tail of a few stalls reads apart from
+   * one spread over the run.
+   */
+  private static void bySecond(long[] latencies, int n, double rate) {
+    int perSecond = Math.max(1, (int) Math.round(rate));
+    List<double[]> seconds = new ArrayList<>();
+    for (int from = 0; from + perSecond <= n; from += perSecond) {
+      long[] window = Arrays.copyOfRange(latencies, from, from + perSecond);
+      Arrays.sort(window);
+      seconds.add(new double[] {seconds.size(), percentile(window, 0.99)});
+    }
+    long over = seconds.stream().filter(sec -> sec[1] > 25).count();
+    System.out.println("seconds_p99_over_25ms=" + over + "/" + seconds.size());
+    StringBuilder worst = new StringBuilder();
+    seconds.stream().sorted((a, b) -> Double.compare(b[1], a[1])).limit(5)
+      .forEach(sec -> worst.append(String.format("%s%d:%.1f", worst.length() == 0 ? "" : " ", (int) sec[0], sec[1])));
+    System.out.println("worst_seconds_p99_ms=" + worst);
   }
 
   private static double percentile(long[] sorted, double p) {
