@@ -93,12 +93,13 @@ public final class HookyardConfig {
   /** {@link #PROCESSING_THREADS} when unset: one per core. */
   public static final int DEFAULT_PROCESSING_THREADS = Runtime.getRuntime().availableProcessors();
   /**
-   * An acknowledgement slower than this many ms makes the process's processing run one
-   * lane at a time for a moment (see {@code IngestFirst}); 0: never.
+   * Acknowledgements slower than this many ms, three within 250 ms, make the process's
+   * processing run one lane at a time for a moment (see {@code IngestFirst}); 0: never.
+   * The default is the p99 an acknowledgement should stay within.
    */
   public static final String INGEST_YIELD_MS = "HOOKYARD_INGEST_YIELD_MS";
   /** {@link #INGEST_YIELD_MS} when unset. */
-  public static final long DEFAULT_INGEST_YIELD_MS = 10;
+  public static final long DEFAULT_INGEST_YIELD_MS = 25;
   public static final String QUEUE_MAX_ATTEMPTS = "HOOKYARD_QUEUE_MAX_ATTEMPTS";
   public static final int DEFAULT_QUEUE_MAX_ATTEMPTS = 3;
   public static final String QUEUE_BACKOFF_BASE_MS = "HOOKYARD_QUEUE_BACKOFF_BASE_MS";

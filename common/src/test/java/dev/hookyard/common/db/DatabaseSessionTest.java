@@ -25,8 +25,13 @@ class DatabaseSessionTest {
       HookyardConfig.QUEUE_LEASE_MS, "1500")), Files.createTempDirectory("hookyard-db"))) {
       Pool pool = database.pool(vertx, 2);
       assertThat(pool.query("SHOW jit").execute().await(10, TimeUnit.SECONDS).iterator().next().getString(0)).isEqualTo("off");
-      assertThat(database.workPool(vertx, 1).query("SHOW jit").execute().await(10, TimeUnit.SECONDS).iterator().next()
-        .getString(0)).isEqualTo("off");
+      Pool work = database.workPool(vertx, 1);
+      assertThat(work.query("SHOW jit").execute().await(10, TimeUnit.SECONDS).iterator().next().getString(0)).isEqualTo("off");
+      // pg_stat_activity tells the pools' sessions apart.
+      assertThat(pool.query("SHOW application_name").execute().await(10, TimeUnit.SECONDS).iterator().next().getString(0))
+        .isEqualTo("hookyard-gateway");
+      assertThat(work.query("SHOW application_name").execute().await(10, TimeUnit.SECONDS).iterator().next().getString(0))
+        .isEqualTo("hookyard-work");
       assertThat(pool.query("SHOW idle_in_transaction_session_timeout").execute().await(10, TimeUnit.SECONDS)
         .iterator().next().getString(0)).isEqualTo("1500ms");
       var conn = pool.getConnection().await(10, TimeUnit.SECONDS);

@@ -296,9 +296,11 @@ class JobWorkerTest {
         p.complete(JobOutcome.done());
       }));
     };
-    // The gateway reports a slow acknowledgement every 50 ms for the first 30 jobs.
+    // The gateway reports slow acknowledgements, three at first, then one every 50 ms for the first 30 jobs.
     long reports = vertx.setPeriodic(50, t -> first.acknowledged(TimeUnit.MILLISECONDS.toNanos(50)));
-    first.acknowledged(TimeUnit.MILLISECONDS.toNanos(50));
+    for (int i = 0; i < 3; i++) {
+      first.acknowledged(TimeUnit.MILLISECONDS.toNanos(50));
+    }
     QueueSettings four = QueueSettings.defaults().withPoll(50).withLanes(QueueSettings.defaults().batchSize(), 4);
     deploy(vertx, "test.first-a", slow, four);
     deploy(vertx, "test.first-b", slow, four);
@@ -308,6 +310,24 @@ class JobWorkerTest {
     Eventually.until("60 jobs finished", () -> finished.get() >= 60);
     assertThat(finished.get()).isEqualTo(60);
     assertThat(most.get()).as("lanes at once once quick again").isGreaterThan(1);
+  }
+
+  @Test
+  @DisplayName("One or two slow acknowledgements among quick ones hold nothing back; three within the window do")
+  void aSlowAcknowledgementAloneHoldsNothing(Vertx vertx) throws Exception {
+    IngestFirst first = IngestFirst.of(vertx).target(5);
+    long slow = TimeUnit.MILLISECONDS.toNanos(50);
+    long quick = TimeUnit.MILLISECONDS.toNanos(1);
+    first.acknowledged(slow);
+    first.acknowledged(quick);
+    first.acknowledged(slow);
+    assertThat(first.slow()).as("after two slow acknowledgements").isFalse();
+    Thread.sleep(IngestFirst.SLOW_WINDOW_MS + 50);
+    first.acknowledged(slow);
+    first.acknowledged(slow);
+    assertThat(first.slow()).as("the fourth, once the first two are out of the window").isFalse();
+    first.acknowledged(slow);
+    assertThat(first.slow()).as("three within the window").isTrue();
   }
 
   @Test
