@@ -63,6 +63,22 @@ final class TestHookyard {
     return client.post(uri).bearerTokenAuthentication(TOKEN).sendJsonObject(body).await(30, TimeUnit.SECONDS);
   }
 
+  /**
+   * A column counting the done push jobs of deliveries matching {@code deliveries} (a
+   * condition on {@code w.delivery_id}) whose outcome names no index job of
+   * {@code indexStatuses}: the push's own ("queued index job N", "index job for SHA already
+   * queued") or a newer push's of its batch ("indexed with the newer push SHA of its batch").
+   */
+  static String unindexedPushes(String deliveries, String indexStatuses) {
+    return """
+      (SELECT count(*) FROM jobs w
+        WHERE w.queue = 'webhook.push' AND w.status = 'done' AND %s
+          AND NOT EXISTS (SELECT 1 FROM jobs i WHERE i.queue = 'index-repository' AND i.status IN (%s)
+                            AND (w.result LIKE 'queued index job ' || i.id || ',%%'
+                                 OR w.result LIKE '%%' || (i.payload ->> 'commit_sha') || '%%'))) AS unindexed
+      """.formatted(deliveries, indexStatuses);
+  }
+
   static Path tempDir() throws IOException {
     return Files.createTempDirectory("hookyard-app-test");
   }
