@@ -20,6 +20,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(VertxExtension.class)
 class JobQueueClaimPlanTest {
 
+  /** 3,000 jobs waiting in queue plan-test, numbered by {@code n}. */
+  private static final String FILL = "INSERT INTO job_queue (queue, payload) SELECT 'plan-test', jsonb_build_object('n', g) FROM generate_series(1, 3000) g";
+
   @Test
   @Timeout(60)
   @DisplayName("A claim and a settle after the queue grew from empty find their jobs by key, not by scanning the table as plans from the empty queue would")
@@ -27,7 +30,7 @@ class JobQueueClaimPlanTest {
     // One connection: the claims and the statistics read below are the same backend's.
     Pool pool = Database.createPool(vertx, TestDatabase.fresh(), 1);
     JobQueue queue = new JobQueue(pool);
-    pool.query("VACUUM ANALYZE job_queue").execute().await(10, TimeUnit.SECONDS);
+    execute(pool, "VACUUM ANALYZE job_queue");
     // More claims on the empty queue than PostgreSQL makes before it keeps a generic plan.
     for (int i = 0; i < 8; i++) {
       assertThat(queue.claim("plan-test", "worker-1", 50, 60_000).await(10, TimeUnit.SECONDS)).isEmpty();
@@ -35,8 +38,7 @@ class JobQueueClaimPlanTest {
       assertThat(queue.settle("worker-1", List.of(new JobQueue.Settlement(-1 - i, 1, "done", null, null, null)))
         .await(10, TimeUnit.SECONDS)).isZero();
     }
-    pool.query("INSERT INTO job_queue (queue, payload) SELECT 'plan-test', jsonb_build_object('n', g) FROM generate_series(1, 3000) g")
-      .execute().await(10, TimeUnit.SECONDS);
+    execute(pool, FILL);
     long scansBefore = seqScans(pool);
 
     List<Job> claimed = queue.claim("plan-test", "worker-1", 50, 60_000).await(10, TimeUnit.SECONDS);
@@ -59,13 +61,12 @@ class JobQueueClaimPlanTest {
   void settleAndRenewReadOnlyTheirJobs(Vertx vertx) throws Exception {
     Pool pool = Database.createPool(vertx, TestDatabase.fresh(), 1);
     JobQueue queue = new JobQueue(pool);
-    String fill = "INSERT INTO job_queue (queue, payload) SELECT 'plan-test', jsonb_build_object('n', g) FROM generate_series(1, 3000) g";
-    pool.query(fill).execute().await(10, TimeUnit.SECONDS);
+    execute(pool, FILL);
     // What autovacuum sees once a burst is drained: one live job in pages full of finished
     // ones, so a density of next to nothing per page, whatever the queue grows to after.
-    pool.query("DELETE FROM job_queue WHERE id > (SELECT min(id) FROM job_queue)").execute().await(10, TimeUnit.SECONDS);
-    pool.query("ANALYZE job_queue").execute().await(10, TimeUnit.SECONDS);
-    pool.query(fill).execute().await(10, TimeUnit.SECONDS);
+    execute(pool, "DELETE FROM job_queue WHERE id > (SELECT min(id) FROM job_queue)");
+    execute(pool, "ANALYZE job_queue");
+    execute(pool, FILL);
     List<Job> claimed = queue.claim("plan-test", "worker-1", 50, 60_000).await(10, TimeUnit.SECONDS);
     assertThat(claimed).hasSize(50);
 
@@ -92,13 +93,12 @@ class JobQueueClaimPlanTest {
     // sorted, at most of its claims): the claim's own settings must win over them.
     Pool pool = Database.createPool(vertx, TestDatabase.fresh().addProperty("enable_indexscan", "off"), 1);
     JobQueue queue = new JobQueue(pool);
-    String fill = "INSERT INTO job_queue (queue, payload) SELECT 'plan-test', jsonb_build_object('n', g) FROM generate_series(1, 3000) g";
-    pool.query(fill).execute().await(10, TimeUnit.SECONDS);
+    execute(pool, FILL);
     // A drained burst vacuumed: the finished jobs' index entries gone, their pages kept
     // behind the one job still waiting, and statistics of one live row in all of them.
-    pool.query("DELETE FROM job_queue WHERE id < (SELECT max(id) FROM job_queue)").execute().await(10, TimeUnit.SECONDS);
-    pool.query("VACUUM ANALYZE job_queue").execute().await(10, TimeUnit.SECONDS);
-    pool.query(fill).execute().await(10, TimeUnit.SECONDS);
+    execute(pool, "DELETE FROM job_queue WHERE id < (SELECT max(id) FROM job_queue)");
+    execute(pool, "VACUUM ANALYZE job_queue");
+    execute(pool, FILL);
 
     List<Long> head = new ArrayList<>();
     pool.query("SELECT id FROM job_queue ORDER BY priority DESC, run_at, id LIMIT 50").execute().await(10, TimeUnit.SECONDS)
@@ -127,6 +127,10 @@ class JobQueueClaimPlanTest {
   /** Sequential scans of job_queue so far. */
   private static long seqScans(Pool pool) throws Exception {
     return statistic(pool, "SELECT seq_scan FROM pg_stat_user_tables WHERE relname = 'job_queue'");
+  }
+
+  private static void execute(Pool pool, String sql) throws Exception {
+    pool.query(sql).execute().await(10, TimeUnit.SECONDS);
   }
 
   /** A cumulative statistic read by {@code sql}, with this backend's own counts flushed first. */
