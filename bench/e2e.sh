@@ -85,7 +85,7 @@ for instances in $INSTANCES; do
   echo "deliveries stored: $stored   2xx: $(val responses_2xx)   non-2xx: $(val responses_non2xx)   p50 ms: $(val latency_p50_ms)   p99 ms: $(val latency_p99_ms)"
   echo "ingest: $(secs "$t0" "$t_stored") s ($(awk -v n="$stored" -v t="$(secs "$t0" "$t_stored")" 'BEGIN { printf "%.0f", n / t }') deliveries/s)"
   echo "drain after ingest: $(secs "$t_stored" "$t_done") s   total: $total s"
-  echo "every job but the debounced metrics rollups done after: $(secs "$t0" "$t_processed") s ($(awk -v n="$stored" -v t="$(secs "$t0" "$t_processed")" 'BEGIN { printf "%.0f", n / t }') events/s)"
+  processed_line "$t0" "$stored"
   echo "JVM CPU by thread:"
   thread_cpu_top "$tmp/threads0-$instances" "$tmp/threads1-$instances" 8
   echo "end-to-end events/s: $rate   (REPOS=$REPOS)"

@@ -131,7 +131,7 @@ job_totals() {
 import json, sys
 s = json.load(sys.stdin)
 total = lambda *keys: sum(q.get(k, 0) for q in s.values() for k in keys)
-rollups = sum(q.get(k, 0) for name, q in s.items() if name == "developer-metrics" for k in ("queued", "running", "failed"))
+rollups = sum(s.get("developer-metrics", {}).get(k, 0) for k in ("queued", "running", "failed"))
 print(total("queued", "running", "failed"), total("done"), total("ignored"), total("dead"), rollups)'
 }
 
@@ -241,6 +241,13 @@ await_drained() {
     # The stats count the history, which costs the server being measured: ask often only near the end.
     if (( pending > 2000 )); then sleep 1; else sleep 0.25; fi
   done
+}
+
+# processed_line <t0> <stored>: the rate up to when only the rollups were left (t_processed, from await_drained).
+processed_line() {
+  local took
+  took="$(secs "$1" "$t_processed")"
+  echo "every job but the debounced metrics rollups done after: $took s ($(awk -v n="$2" -v t="$took" 'BEGIN { printf "%.0f", n / t }') events/s)"
 }
 
 # The warm-up of bench/e2e.sh and bench/scale.sh: rounds

@@ -141,7 +141,7 @@ for procs in $PROCESSORS; do
   echo
   echo "processors processes: $procs   stored: $stored   total: $total s   end-to-end events/s: $rate   dead: $dead"
   echo "CPU: $split"
-  echo "every job but the debounced metrics rollups done after: $(secs "$t0" "$t_processed") s ($(awk -v n="$stored" -v t="$(secs "$t0" "$t_processed")" 'BEGIN { printf "%.0f", n / t }') events/s)"
+  processed_line "$t0" "$stored"
   (( dead > 0 )) && failed=1
   summary+=("$procs|$stored|$total|$rate|$split")
   stop_roles
